@@ -81,6 +81,6 @@ func (m *Metrics) ObserveAPICall(family, route string, status int, d time.Durati
 
 // handler serves GET /metrics.
 func (m *Metrics) handler() gin.HandlerFunc {
-	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{DisableCompression: true}) // the gzip middleware compresses
 	return func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
 }

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer collects run's output while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var readyLine = regexp.MustCompile(`open (http://\S+)`)
+
+// startPortal runs the real portal on port 0 with a fresh data folder and
+// returns its URL; the portal stops when the test ends.
+func startPortal(t *testing.T, env map[string]string) (string, *syncBuffer) {
+	t.Helper()
+	dir := t.TempDir()
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		switch k {
+		case "PORTAL_ADDR":
+			return "127.0.0.1:0"
+		case "PORTAL_DATA_DIR":
+			return filepath.Join(dir, "data")
+		}
+		return ""
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, getenv, out) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run returned %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("portal did not shut down")
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := readyLine.FindStringSubmatch(out.String()); m != nil {
+			return m[1], out
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("portal exited early: %v\n%s", err, out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("portal never printed its URL:\n%s", out.String())
+	return "", nil
+}
+
+func TestRunServesHealthzOnPortZero(t *testing.T) {
+	url, _ := startPortal(t, nil)
+	resp, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "ok" {
+		t.Fatalf("healthz: %d %q", resp.StatusCode, body)
+	}
+}
+
+func TestRunCreatesDataDirAndDatabase(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nested", "data")
+	url, _ := startPortal(t, map[string]string{"PORTAL_DATA_DIR": dir})
+	if resp, err := http.Get(url + "/readyz"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("readyz: %v %v", resp, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "portal.db")); err != nil {
+		t.Fatalf("database not created: %v", err)
+	}
+}
+
+func TestRunJSONLogs(t *testing.T) {
+	url, out := startPortal(t, map[string]string{"PORTAL_LOG_FORMAT": "json"})
+	http.Get(url + "/healthz")
+	if !strings.Contains(out.String(), `"msg":"portal started"`) {
+		t.Fatalf("no JSON log line:\n%s", out.String())
+	}
+}
+
+func TestParseConfig(t *testing.T) {
+	env := map[string]string{"PORTAL_ADDR": "0.0.0.0:9000", "PORTAL_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16", "PORTAL_LOG_LEVEL": "debug"}
+	cfg, err := parseConfig([]string{"-addr", "127.0.0.1:9100"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "127.0.0.1:9100" {
+		t.Errorf("flag should beat env: addr %q", cfg.Addr)
+	}
+	if len(cfg.TrustedProxies) != 2 || cfg.TrustedProxies[1] != "192.168.0.0/16" {
+		t.Errorf("trusted proxies %v", cfg.TrustedProxies)
+	}
+	if cfg.DataDir != "./data" || cfg.baseURL("127.0.0.1:9100") != "http://127.0.0.1:9100" {
+		t.Errorf("defaults: %+v", cfg)
+	}
+	for _, bad := range []map[string]string{
+		{"PORTAL_LOG_FORMAT": "xml"},
+		{"PORTAL_LOG_LEVEL": "loud"},
+		{"PORTAL_BASE_URL": "ftp://x"},
+	} {
+		if _, err := parseConfig(nil, func(k string) string { return bad[k] }, io.Discard); err == nil {
+			t.Errorf("config %v accepted", bad)
+		}
+	}
+}
