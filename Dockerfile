@@ -6,12 +6,11 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/portal ./cmd/portal \
- && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/efi-sandbox ./cmd/efi-sandbox \
  && mkdir -p /out/data
 
 # Run: CA certificates for the real Efí APIs, a non-root user, /data volume.
 FROM gcr.io/distroless/static-debian12:nonroot
-COPY --from=build /out/portal /out/efi-sandbox /usr/local/bin/
+COPY --from=build /out/portal /usr/local/bin/
 COPY --from=build --chown=nonroot:nonroot /out/data /data
 ENV PORTAL_ADDR=0.0.0.0:8080 \
     PORTAL_DATA_DIR=/data

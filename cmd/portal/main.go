@@ -67,8 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 
-	workers, workersCtx := newGroup(ctx)
-	_ = workersCtx
+	workers := newGroup(ctx)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(l) }()
