@@ -41,8 +41,9 @@ func TestBrowserOpensStyledPortal(t *testing.T) {
 
 	// The language picker submits on change (js/app.js) and comes back in English.
 	err = chromedp.Run(ctx,
-		chromedp.SetValue(`#lang-select`, "en", chromedp.ByID),
-		chromedp.Evaluate(`document.querySelector('#lang-select').dispatchEvent(new Event('change', {bubbles: true}))`, nil),
+		chromedp.WaitVisible(`#lang-select`),
+		chromedp.SetValue(`#lang-select`, "en"),
+		chromedp.Evaluate(`(() => { const s = document.querySelector('#lang-select'); if (s) s.dispatchEvent(new Event('change', {bubbles: true})); return !!s; })()`, nil),
 		chromedp.WaitVisible(`//h1[text()="Welcome to the Efí Portal"]`),
 	)
 	if err != nil {
