@@ -1,0 +1,151 @@
+package sandbox
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// change is one entry of GET /v1/notification/:token (§7).
+type change struct {
+	ID          int64            `json:"id"`
+	Type        string           `json:"type"`
+	CustomID    *string          `json:"custom_id"`
+	Status      map[string]any   `json:"status"`
+	Identifiers map[string]int64 `json:"identifiers"`
+	CreatedAt   string           `json:"created_at"`
+	Value       int64            `json:"value,omitempty"`
+	ReceivedAt  string           `json:"received_by_bank_at,omitempty"`
+	Reason      string           `json:"reason,omitempty"`
+}
+
+// notifToken is a charge's notification token and its changes; the token
+// is the same for the charge's whole life.
+type notifToken struct {
+	Changes []change `json:"changes"`
+}
+
+// delivery is a pending callback POST.
+type delivery struct {
+	URL      string
+	Token    string
+	Attempts int
+	Next     time.Time
+}
+
+// recordChange appends a change to the charge's token (caller holds mu).
+func (s *Server) recordChange(c *charge, status, reason string) {
+	t := s.tokens[c.Token]
+	if t == nil {
+		t = &notifToken{}
+		s.tokens[c.Token] = t
+	}
+	prev := any(nil)
+	if n := len(t.Changes); n > 0 {
+		prev = t.Changes[n-1].Status["current"]
+	}
+	ch := change{ID: int64(len(t.Changes) + 1), Type: "charge", CustomID: c.CustomID,
+		Status: map[string]any{"current": status, "previous": prev}, Identifiers: map[string]int64{"charge_id": c.ID},
+		CreatedAt: s.now().Format(tsLayout), Reason: reason}
+	if status == "paid" {
+		ch.Value, ch.ReceivedAt = c.PaidValue, c.PaidAt
+	}
+	t.Changes = append(t.Changes, ch)
+	s.store.put("token", c.Token, t)
+}
+
+// setStatus moves a charge to a status, records the change and schedules
+// the callback to its notification_url (caller holds mu).
+func (s *Server) setStatus(c *charge, status, reason string) {
+	if c.Status == status {
+		return
+	}
+	c.Status = status
+	s.recordChange(c, status, reason)
+	if c.NotificationURL != nil && *c.NotificationURL != "" {
+		s.callbacks = append(s.callbacks, &delivery{URL: *c.NotificationURL, Token: c.Token, Next: time.Now()})
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// markPaid pays a charge with a value (after discounts) on the sandbox's today.
+func (s *Server) markPaid(c *charge, value int64, how string) {
+	c.PaidValue, c.PaidAt = value, s.now().Format(dateLayout)
+	s.addHist(c, how)
+	s.setStatus(c, "paid", "")
+}
+
+func (s *Server) getNotification(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tokens[r.PathValue("token")]
+	if t == nil {
+		notFoundErr("token").write(w)
+		return
+	}
+	writeJSON(w, 200, map[string]any{"code": 200, "data": t.Changes})
+}
+
+// deliverDue posts every callback whose turn has come; a failure is
+// retried after the next delay of the schedule, up to its end.
+func (s *Server) deliverDue(ctx context.Context) {
+	s.mu.Lock()
+	now := time.Now()
+	var due, rest []*delivery
+	for _, d := range s.callbacks {
+		if !d.Next.After(now) {
+			due = append(due, d)
+		} else {
+			rest = append(rest, d)
+		}
+	}
+	s.callbacks = rest
+	s.mu.Unlock()
+	for _, d := range due {
+		if ctx.Err() != nil {
+			return
+		}
+		ok := s.post(ctx, d)
+		if ok {
+			continue
+		}
+		if d.Attempts >= len(s.cfg.CallbackRetryDelays) {
+			s.log.Warn("callback abandoned after retries", "url", d.URL, "attempts", d.Attempts+1)
+			continue
+		}
+		d.Next = time.Now().Add(s.cfg.CallbackRetryDelays[d.Attempts])
+		d.Attempts++
+		s.mu.Lock()
+		s.callbacks = append(s.callbacks, d)
+		s.mu.Unlock()
+	}
+}
+
+// post sends one callback as Efí does: a form field "notification" with
+// the token. Any 2xx counts as delivered.
+func (s *Server) post(ctx context.Context, d *delivery) bool {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.CallbackTimeout)
+	defer cancel()
+	body := url.Values{"notification": {d.Token}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, strings.NewReader(body))
+	if err != nil {
+		return false
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := s.cfg.HTTPClient.Do(req)
+	if err != nil {
+		s.log.Info("callback failed", "url", d.URL, "err", err, "attempt", d.Attempts+1)
+		return false
+	}
+	resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		s.log.Info("callback refused", "url", d.URL, "status", resp.StatusCode, "attempt", d.Attempts+1)
+		return false
+	}
+	return true
+}
