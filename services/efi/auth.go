@@ -48,7 +48,6 @@ func (t *tokenSource) invalidate(stale oauth2.TokenSource) {
 // fetcher asks the family's token route for a new token.
 type fetcher struct{ t *tokenSource }
 
-
 func (f fetcher) Token() (*oauth2.Token, error) {
 	return f.t.c.fetchToken(context.Background(), f.t.family)
 }
@@ -117,4 +116,3 @@ func (c *Client) Scopes(ctx context.Context, families ...Family) (map[Family][]s
 	}
 	return ok, failed
 }
-
