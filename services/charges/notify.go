@@ -143,9 +143,8 @@ func (s *Service) process(ctx context.Context, e db.WebhookEvent) error {
 		} else {
 			state = db.EventFailed
 		}
-		var ue UserError
-		if errors.As(err, &ue) && !retryable(err) {
-			state = db.EventFailed
+		if !retryable(err) {
+			state, retry = db.EventFailed, time.Time{}
 		}
 		s.cfg.Logger.WarnContext(ctx, "notification fetch failed", "event_id", e.ID, "err", err)
 		return s.db.WithTx(ctx, func(tx *db.Tx) error {
@@ -195,13 +194,16 @@ func (s *Service) process(ctx context.Context, e db.WebhookEvent) error {
 	return err
 }
 
+// retryable tells a passing failure (network, timeout, 429, 5xx), worth
+// another fetch later, from an answer the API will repeat (unknown token).
 func retryable(err error) bool {
 	var st interface{ HTTPStatus() int }
 	if errors.As(err, &st) {
 		code := st.HTTPStatus()
 		return code == 0 || code == 429 || code >= 500
 	}
-	return true
+	var ue UserError
+	return !errors.As(err, &ue)
 }
 
 // Events lists the event log, newest first.

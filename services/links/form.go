@@ -142,7 +142,11 @@ func ItemsTotal(l i18n.Locale, items []ItemInput) int64 {
 	var t int64
 	for _, it := range items {
 		v, err1 := i18n.ParseMoney(l, it.Value)
-		n, err2 := strconv.ParseInt(strings.TrimSpace(it.Amount), 10, 64)
+		amount := strings.TrimSpace(it.Amount)
+		if amount == "" {
+			amount = "1"
+		}
+		n, err2 := strconv.ParseInt(amount, 10, 64)
 		if err1 == nil && err2 == nil && n > 0 && n <= MaxAmount {
 			t += v * n
 		}
