@@ -531,4 +531,3 @@ func (d *DB) OpenCharges(ctx context.Context, before time.Time, limit int) ([]Ch
 	}
 	return out, rows.Err()
 }
-

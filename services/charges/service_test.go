@@ -100,8 +100,10 @@ func (f *fakeAPI) CancelCharge(ctx context.Context, id int64) error {
 	f.charges[id].Status = "canceled"
 	return nil
 }
-func (f *fakeAPI) UpdateMetadata(ctx context.Context, id int64, customID, url string) error { return nil }
-func (f *fakeAPI) AddHistory(ctx context.Context, id int64, text string) error          { return nil }
+func (f *fakeAPI) UpdateMetadata(ctx context.Context, id int64, customID, url string) error {
+	return nil
+}
+func (f *fakeAPI) AddHistory(ctx context.Context, id int64, text string) error { return nil }
 func (f *fakeAPI) Installments(ctx context.Context, total int64, brand string) (Installments, error) {
 	return Installments{Options: []Installment{{Installment: 1, Value: total}}}, nil
 }

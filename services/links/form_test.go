@@ -45,9 +45,13 @@ func TestValidate(t *testing.T) {
 		{"discount not below total", func(f *Form) { f.BilletDiscount = "119,80" }, []string{"billet_discount"}},
 		{"billet discount on a card-only link", func(f *Form) { f.PaymentMethod, f.BilletDiscount = MethodCard, "1,00" }, []string{"billet_discount"}},
 		{"card discount on a boleto-only link", func(f *Form) { f.PaymentMethod, f.CardDiscount = MethodBillet, "1,00" }, []string{"card_discount"}},
-		{"percentage over 100", func(f *Form) { f.ConditionalType, f.ConditionalValue, f.ConditionalUntil = "percentage", "101", "2026-11-30" }, []string{"conditional_value"}},
+		{"percentage over 100", func(f *Form) {
+			f.ConditionalType, f.ConditionalValue, f.ConditionalUntil = "percentage", "101", "2026-11-30"
+		}, []string{"conditional_value"}},
 		{"conditional without date", func(f *Form) { f.ConditionalType, f.ConditionalValue = "currency", "1,00" }, []string{"conditional_until"}},
-		{"conditional after expiry", func(f *Form) { f.ConditionalType, f.ConditionalValue, f.ConditionalUntil = "currency", "1,00", "2026-12-02" }, []string{"conditional_until"}},
+		{"conditional after expiry", func(f *Form) {
+			f.ConditionalType, f.ConditionalValue, f.ConditionalUntil = "currency", "1,00", "2026-12-02"
+		}, []string{"conditional_until"}},
 		{"message too short", func(f *Form) { f.Message = "Oi" }, []string{"message"}},
 		{"message too long", func(f *Form) { f.Message = strings.Repeat("x", 81) }, []string{"message"}},
 		{"bad e-mail", func(f *Form) { f.CustomerEmail = "ana@" }, []string{"customer_email"}},
