@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/efiportal/portal/db"
 )
 
 // syncBuffer collects run's output while the test reads it.
@@ -135,5 +137,35 @@ func TestParseConfig(t *testing.T) {
 		if _, err := parseConfig(nil, func(k string) string { return bad[k] }, io.Discard); err == nil {
 			t.Errorf("config %v accepted", bad)
 		}
+	}
+}
+
+func TestSeedCommand(t *testing.T) {
+	dir := t.TempDir()
+	getenv := func(k string) string {
+		if k == "PORTAL_DATA_DIR" {
+			return dir
+		}
+		return ""
+	}
+	ctx := context.Background()
+	// The organisation must exist: create the database and one organisation.
+	d, err := db.Open(ctx, filepath.Join(dir, "portal.db"), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Write.ExecContext(ctx, `INSERT INTO organisations (id, name) VALUES (7, 'Loja Seed')`); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	out := &syncBuffer{}
+	if err := run(ctx, []string{"seed", "-org", "7", "-n", "300"}, getenv, out); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "seeded 300 links for organisation 7") {
+		t.Fatalf("output: %s", out.String())
+	}
+	if err := run(ctx, []string{"seed"}, getenv, io.Discard); err == nil {
+		t.Fatal("seed without -org accepted")
 	}
 }
