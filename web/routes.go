@@ -34,6 +34,13 @@ func (s *Server) routes() {
 	e.GET(static.Prefix+"*path", assets)
 	e.HEAD(static.Prefix+"*path", assets)
 
+	// Public callbacks from Efí: no session; the unguessable secret in the
+	// path names the organisation.
+	if s.deps.Charges != nil {
+		hooks := handlers.NewHooks(s.deps.Charges)
+		e.POST("/hooks/efi/:secret", hooks.Charges)
+	}
+
 	// Pages.
 	home := handlers.NewHome(s.page, s.cfg.Embedded)
 	e.GET("/", home.Show)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/efiportal/portal/db"
 	"github.com/efiportal/portal/handlers"
+	"github.com/efiportal/portal/services/charges"
 	"github.com/efiportal/portal/templates/layout"
 )
 
@@ -34,7 +35,10 @@ type Config struct {
 
 // Deps are the services the handlers call.
 type Deps struct {
-	DB *db.DB
+	DB      *db.DB
+	Charges *charges.Service
+	// Metrics is the registry; nil makes one.
+	Metrics *Metrics
 }
 
 // Server is the portal's HTTP server.
@@ -52,7 +56,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, deps: deps, metrics: NewMetrics(deps.DB)}
+	if deps.Metrics == nil {
+		deps.Metrics = NewMetrics(deps.DB)
+	}
+	s := &Server{cfg: cfg, deps: deps, metrics: deps.Metrics}
 	e := gin.New()
 	e.RedirectTrailingSlash = true
 	e.HandleMethodNotAllowed = false

@@ -20,6 +20,7 @@ type config struct {
 	LogFormat      string
 	LogLevel       slog.Level
 	TrustedProxies []string
+	SandboxAddr    string
 }
 
 // envVars documents every variable (README's table is written from the same list).
@@ -30,6 +31,7 @@ var envVars = []struct{ name, flag, def, help string }{
 	{"PORTAL_LOG_FORMAT", "log-format", "text", "log format: text or json"},
 	{"PORTAL_LOG_LEVEL", "log-level", "info", "log level: debug, info, warn or error"},
 	{"PORTAL_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is trusted"},
+	{"PORTAL_SANDBOX_ADDR", "sandbox-addr", "127.0.0.1:0", "address of the embedded Efí sandbox (port 0: any free port)"},
 }
 
 // parseConfig reads flags (args without the program name) over the environment.
@@ -58,7 +60,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		Addr:      *vals["PORTAL_ADDR"],
 		DataDir:   *vals["PORTAL_DATA_DIR"],
 		BaseURL:   strings.TrimRight(*vals["PORTAL_BASE_URL"], "/"),
-		LogFormat: *vals["PORTAL_LOG_FORMAT"],
+		LogFormat:   *vals["PORTAL_LOG_FORMAT"],
+		SandboxAddr: *vals["PORTAL_SANDBOX_ADDR"],
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(*vals["PORTAL_LOG_LEVEL"])); err != nil {
 		return config{}, fmt.Errorf("PORTAL_LOG_LEVEL: %w", err)

@@ -17,6 +17,9 @@ import (
 	_ "time/tzdata" // dates are shown in America/Sao_Paulo even on a bare image
 
 	"github.com/efiportal/portal/db"
+	"github.com/efiportal/portal/sandbox"
+	"github.com/efiportal/portal/services/charges"
+	"github.com/efiportal/portal/services/efi"
 	"github.com/efiportal/portal/web"
 )
 
@@ -57,24 +60,51 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	defer l.Close()
 	baseURL := cfg.baseURL(l.Addr().String())
+	metrics := web.NewMetrics(database)
+
+	// The embedded Efí sandbox: its own state file, reached over HTTP on
+	// loopback exactly as the real API is reached.
+	sb, err := startSandbox(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer sb.close()
+	sbClient, err := efi.New(efi.Config{
+		BaseURLs: ptr(efi.SandboxBaseURLs(sb.url)), ClientID: sandbox.DefaultClientID, ClientSecret: sandbox.DefaultClientSecret,
+		Logger: log, Observe: func(f efi.Family, route string, status int, d time.Duration) {
+			metrics.ObserveAPICall(string(f), route, status, d)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	chargeSvc := charges.New(database, charges.ClientsFunc(func(ctx context.Context, orgID int64) (charges.API, error) {
+		// Organisations run on the embedded sandbox until the settings
+		// page lets them store homologation or production credentials.
+		return charges.EfiAPI{C: sbClient}, nil
+	}), charges.Config{BaseURL: baseURL, Logger: log})
 
 	srv, err := web.New(web.Config{
 		BaseURL:        baseURL,
 		TrustedProxies: cfg.TrustedProxies,
 		Embedded:       true,
+		SandboxURL:     sb.url + "/_sandbox/",
 		Logger:         log,
-	}, web.Deps{DB: database})
+	}, web.Deps{DB: database, Charges: chargeSvc, Metrics: metrics})
 	if err != nil {
-		l.Close()
 		return err
 	}
 
 	workers := newGroup(ctx)
+	workers.Go(sb.server.Run)
+	workers.Go(func(ctx context.Context) { chargeSvc.RunWorker(ctx, time.Second) })
+	workers.Go(func(ctx context.Context) { chargeSvc.RunReconciler(ctx, time.Minute, 5*time.Minute) })
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(l) }()
-	log.Info("portal started", "url", baseURL, "data_dir", cfg.DataDir)
+	log.Info("portal started", "url", baseURL, "data_dir", cfg.DataDir, "sandbox", sb.url)
 	fmt.Fprintf(stdout, "\n  Efí portal ready: open %s\n\n", baseURL)
 
 	select {
@@ -90,6 +120,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Error("http shutdown", "err", err)
 	}
+	sb.shutdown(shutdownCtx)
 	workers.stop()
 	log.Info("stopped")
 	return nil

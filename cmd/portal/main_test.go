@@ -169,3 +169,26 @@ func TestSeedCommand(t *testing.T) {
 		t.Fatal("seed without -org accepted")
 	}
 }
+
+func TestEmbeddedSandboxAndHooks(t *testing.T) {
+	url, _ := startPortal(t, nil)
+	resp, err := http.Get(url + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`href="(http://127\.0\.0\.1:\d+/_sandbox/)"`).FindSubmatch(body)
+	if m == nil {
+		t.Fatal("the header does not link to the embedded sandbox's controls")
+	}
+	resp, err = http.Get(string(m[1]))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("embedded sandbox controls: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	resp, err = http.Post(url+"/hooks/efi/not-a-secret", "application/x-www-form-urlencoded", strings.NewReader("notification=x"))
+	if err != nil || resp.StatusCode != 404 {
+		t.Fatalf("callback with an unknown secret: %v %v", resp, err)
+	}
+}
