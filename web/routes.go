@@ -20,29 +20,40 @@ func (s *Server) routes() {
 		securityHeaders(s.https()),
 		gzip.Gzip(gzip.DefaultCompression),
 		locale(),
+		s.crossOrigin(),
+		s.loadSession(),
 	)
 	e.NoRoute(s.notFound)
 
 	// Operations: probes and metrics, no session.
 	ops := handlers.NewOps(s.deps.DB)
-	e.GET("/healthz", ops.Healthz)
-	e.GET("/readyz", ops.Readyz)
-	e.GET("/metrics", s.metrics.handler())
+	s.handle("GET", "/healthz", public, ops.Healthz)
+	s.handle("GET", "/readyz", public, ops.Readyz)
+	s.handle("GET", "/metrics", public, s.metrics.handler())
 
 	// Static assets under content-hashed names.
 	assets := gin.WrapH(static.Handler())
-	e.GET(static.Prefix+"*path", assets)
-	e.HEAD(static.Prefix+"*path", assets)
+	s.handle("GET", static.Prefix+"*path", public, assets)
+	s.handle("HEAD", static.Prefix+"*path", public, assets)
 
 	// Public callbacks from Efí: no session; the unguessable secret in the
 	// path names the organisation.
 	if s.deps.Charges != nil {
 		hooks := handlers.NewHooks(s.deps.Charges)
-		e.POST("/hooks/efi/:secret", hooks.Charges)
+		s.handle("POST", "/hooks/efi/:secret", public, hooks.Charges)
 	}
 
 	// Pages.
 	home := handlers.NewHome(s.page, s.cfg.Embedded)
-	e.GET("/", home.Show)
-	e.POST("/locale", s.setLocale)
+	s.handle("GET", "/", anyone, home.Show)
+	s.handle("POST", "/locale", public, s.setLocale)
+
+	// Sign-in.
+	if s.auth != nil {
+		login := handlers.NewAuth(s.page, s.auth, s, safeNext)
+		s.handle("GET", "/login", public, login.Form)
+		s.handle("POST", "/login", public, login.Login)
+		s.handle("POST", "/logout", anyone, login.Logout)
+		s.handle("POST", "/logout/all", anyone, login.LogoutEverywhere)
+	}
 }

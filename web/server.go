@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/efiportal/portal/db"
 	"github.com/efiportal/portal/handlers"
+	"github.com/efiportal/portal/services/auth"
 	"github.com/efiportal/portal/services/charges"
 	"github.com/efiportal/portal/templates/layout"
 )
@@ -36,6 +38,7 @@ type Config struct {
 // Deps are the services the handlers call.
 type Deps struct {
 	DB      *db.DB
+	Auth    *auth.Service
 	Charges *charges.Service
 	// Metrics is the registry; nil makes one.
 	Metrics *Metrics
@@ -48,6 +51,10 @@ type Server struct {
 	engine  *gin.Engine
 	http    *http.Server
 	metrics *Metrics
+
+	auth     *auth.Service
+	store    *sessionStore
+	policies map[string]policy
 }
 
 // New builds the engine with its middleware and routes.
@@ -59,7 +66,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Metrics == nil {
 		deps.Metrics = NewMetrics(deps.DB)
 	}
-	s := &Server{cfg: cfg, deps: deps, metrics: deps.Metrics}
+	s := &Server{cfg: cfg, deps: deps, metrics: deps.Metrics, auth: deps.Auth, policies: map[string]policy{}}
+	s.store = newSessionStore(deps.DB, strings.HasPrefix(cfg.BaseURL, "https://"))
 	e := gin.New()
 	e.RedirectTrailingSlash = true
 	e.HandleMethodNotAllowed = false
@@ -106,18 +114,43 @@ func (s *Server) page(c *gin.Context, title, active string) layout.Page {
 		Path:   c.Request.URL.Path,
 		Nav:    s.nav(c),
 	}
+	if u, ok := currentUser(c); ok {
+		p.User = &layout.User{Name: u.Name, Email: u.Email, Role: u.Role, OrgName: u.OrgName}
+	}
 	if s.cfg.Embedded {
 		p.SandboxURL = s.cfg.SandboxURL
 	}
 	return p
 }
 
-// nav lists the areas the request's user may open.
-func (s *Server) nav(c *gin.Context) []layout.NavItem {
-	return []layout.NavItem{
-		{Key: "nav.home", Href: "/"},
-	}
+// navItems are the areas in menu order; each is shown to the roles whose
+// route policy admits its page.
+var navItems = []layout.NavItem{
+	{Key: "nav.home", Href: "/"},
+	{Key: "nav.links", Href: "/links"},
+	{Key: "nav.charges", Href: "/charges"},
+	{Key: "nav.events", Href: "/events"},
+	{Key: "nav.orgs", Href: "/orgs"},
+	{Key: "nav.users", Href: "/users"},
+	{Key: "nav.audit", Href: "/audit"},
 }
+
+// nav lists the areas the request's user may open: the ones whose GET
+// route's policy admits them.
+func (s *Server) nav(c *gin.Context) []layout.NavItem {
+	u, ok := currentUser(c)
+	if !ok {
+		return nil
+	}
+	var out []layout.NavItem
+	for _, it := range navItems {
+		if p, ok := s.policies["GET "+it.Href]; ok && p.allows(u.Role) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
 
 // notFound renders the 404 page.
 func (s *Server) notFound(c *gin.Context) {

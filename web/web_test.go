@@ -4,17 +4,23 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"fmt"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gin-gonic/gin"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/efiportal/portal/db"
+	"github.com/efiportal/portal/services"
+	"github.com/efiportal/portal/services/auth"
 	"github.com/efiportal/portal/static"
 )
 
@@ -22,6 +28,8 @@ type testServer struct {
 	*httptest.Server
 	srv  *Server
 	logs *strings.Builder
+	auth *auth.Service
+	n    atomic.Int32
 }
 
 func newTestServer(t *testing.T) *testServer {
@@ -32,22 +40,62 @@ func newTestServer(t *testing.T) *testServer {
 	}
 	t.Cleanup(func() { d.Close() })
 	logs := &strings.Builder{}
-	srv, err := New(Config{BaseURL: "http://example.test", Logger: slog.New(slog.NewTextHandler(logs, nil))}, Deps{DB: d})
+	a := auth.New(d, auth.Config{BcryptCost: bcrypt.MinCost, Logger: slog.New(slog.DiscardHandler)})
+	srv, err := New(Config{BaseURL: "http://example.test", Logger: slog.New(slog.NewTextHandler(logs, nil))}, Deps{DB: d, Auth: a})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &testServer{Server: ts, srv: srv, logs: logs}
+	return &testServer{Server: ts, srv: srv, logs: logs, auth: a}
+}
+
+// user creates a user (and an organisation for non-staff) and returns a
+// client signed in as them.
+func (ts *testServer) user(t *testing.T, role string, org int64) (*http.Client, int64) {
+	t.Helper()
+	ctx := context.Background()
+	staff := services.Actor{Role: services.RoleStaff}
+	email := fmt.Sprintf("%s%d@example.com", role, ts.n.Add(1))
+	id, err := ts.auth.CreateUser(ctx, staff, auth.NewUser{Name: "Pessoa " + role, Email: email, Password: "senha-muito-segura-1", Role: role, OrgID: org})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	form := url.Values{"email": {email}, "password": {"senha-muito-segura-1"}}
+	req, _ := http.NewRequest("POST", ts.URL+"/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", ts.URL)
+	resp, err := c.Do(req)
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: %v %v", role, resp, err)
+	}
+	resp.Body.Close()
+	return c, id
+}
+
+func (ts *testServer) org(t *testing.T, name string) int64 {
+	t.Helper()
+	id, err := ts.auth.CreateOrganisation(context.Background(), services.Actor{Role: services.RoleStaff}, name, "11222333000181")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 func (ts *testServer) get(t *testing.T, path string, header ...string) (*http.Response, string) {
+	t.Helper()
+	return ts.getWith(t, ts.Client(), path, header...)
+}
+
+func (ts *testServer) getWith(t *testing.T, c *http.Client, path string, header ...string) (*http.Response, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := ts.Client().Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +169,7 @@ func TestStaticAssetHashedAndCached(t *testing.T) {
 
 func TestSecurityHeadersAndGzip(t *testing.T) {
 	ts := newTestServer(t)
-	req, _ := http.NewRequest("GET", ts.URL+"/", nil)
+	req, _ := http.NewRequest("GET", ts.URL+"/login", nil)
 	req.Header.Set("Accept-Encoding", "gzip")
 	tr := &http.Transport{DisableCompression: true}
 	resp, err := (&http.Client{Transport: tr}).Do(req)
@@ -148,7 +196,11 @@ func TestSecurityHeadersAndGzip(t *testing.T) {
 
 func TestNoInlineScriptInLayout(t *testing.T) {
 	ts := newTestServer(t)
-	_, body := ts.get(t, "/")
+	staff, _ := ts.user(t, services.RoleStaff, 0)
+	_, body := ts.getWith(t, staff, "/")
+	if !strings.Contains(body, `data-testid="home"`) {
+		t.Fatal("home page not rendered")
+	}
 	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(body))
 	doc.Find("script").Each(func(_ int, s *goquery.Selection) {
 		if src, _ := s.Attr("src"); src == "" || strings.TrimSpace(s.Text()) != "" {
@@ -166,6 +218,7 @@ func TestNoInlineScriptInLayout(t *testing.T) {
 
 func TestLayoutInBothLanguages(t *testing.T) {
 	ts := newTestServer(t)
+	staff, _ := ts.user(t, services.RoleStaff, 0)
 	for _, tc := range []struct {
 		name, acceptLang, cookie, lang, skip, nav string
 	}{
@@ -178,7 +231,7 @@ func TestLayoutInBothLanguages(t *testing.T) {
 			if tc.cookie != "" {
 				h = append(h, "Cookie", "lang="+tc.cookie)
 			}
-			_, body := ts.get(t, "/", h...)
+			_, body := ts.getWith(t, staff, "/", h...)
 			doc, _ := goquery.NewDocumentFromReader(strings.NewReader(body))
 			if got, _ := doc.Find("html").Attr("lang"); got != tc.lang {
 				t.Errorf("html lang = %q, want %q", got, tc.lang)
@@ -231,11 +284,11 @@ func TestOpsEndpoints(t *testing.T) {
 	if resp, body := ts.get(t, "/readyz"); resp.StatusCode != 200 || body != "ready" {
 		t.Fatalf("readyz: %d %q", resp.StatusCode, body)
 	}
-	ts.get(t, "/")
+	ts.get(t, "/login")
 	_, body := ts.get(t, "/metrics")
 	for _, want := range []string{
-		`portal_http_requests_total{method="GET",route="/",status="200"} 1`,
-		`portal_http_request_duration_seconds_bucket{method="GET",route="/"`,
+		`portal_http_requests_total{method="GET",route="/login",status="200"} 1`,
+		`portal_http_request_duration_seconds_bucket{method="GET",route="/login"`,
 		`go_sql_open_connections{db_name="writer"}`,
 		`go_sql_open_connections{db_name="readers"}`,
 	} {

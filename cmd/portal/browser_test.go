@@ -13,12 +13,16 @@ import (
 // started by run opens in a real browser, styled, with htmx loaded, in
 // Portuguese, and switches to English from the language picker.
 func TestBrowserOpensStyledPortal(t *testing.T) {
-	url, _ := startPortal(t, nil)
+	url, _ := startPortal(t, map[string]string{"PORTAL_ADMIN_EMAIL": "admin@loja.test", "PORTAL_ADMIN_PASSWORD": "cavalo-bateria-grampo"})
 	ctx := browser.New(t)
 
 	var title, topbarBg, h1, htmxVersion string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(url+"/"),
+		chromedp.WaitVisible(`[data-testid="login"]`),
+		chromedp.SendKeys(`#f-email`, "admin@loja.test"),
+		chromedp.SendKeys(`#f-password`, "cavalo-bateria-grampo"),
+		chromedp.Click(`[data-testid="login-submit"]`),
 		chromedp.WaitVisible(`[data-testid="home"]`),
 		chromedp.Title(&title),
 		chromedp.Text(`h1`, &h1),

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // config is the portal's whole configuration: flags override environment
@@ -21,6 +22,10 @@ type config struct {
 	LogLevel       slog.Level
 	TrustedProxies []string
 	SandboxAddr    string
+	AdminEmail     string
+	AdminPassword  string
+	SessionIdle    time.Duration
+	SessionMax     time.Duration
 }
 
 // envVars documents every variable (README's table is written from the same list).
@@ -31,6 +36,10 @@ var envVars = []struct{ name, flag, def, help string }{
 	{"PORTAL_LOG_FORMAT", "log-format", "text", "log format: text or json"},
 	{"PORTAL_LOG_LEVEL", "log-level", "info", "log level: debug, info, warn or error"},
 	{"PORTAL_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is trusted"},
+	{"PORTAL_ADMIN_EMAIL", "admin-email", "admin@localhost", "e-mail of the first staff user, created when the database has no user"},
+	{"PORTAL_ADMIN_PASSWORD", "admin-password", "(random, printed once)", "password of that first staff user (12 characters or more)"},
+	{"PORTAL_SESSION_IDLE", "session-idle", "30m", "a session unused this long ends"},
+	{"PORTAL_SESSION_MAX", "session-max", "12h", "any session ends this long after sign-in"},
 	{"PORTAL_SANDBOX_ADDR", "sandbox-addr", "127.0.0.1:0", "address of the embedded Efí sandbox (port 0: any free port)"},
 }
 
@@ -41,7 +50,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	vals := map[string]*string{}
 	for _, v := range envVars {
 		def := getenv(v.name)
-		if def == "" && !strings.Contains(v.def, "<") {
+		if def == "" && !strings.ContainsAny(v.def, "<(") {
 			def = v.def
 		}
 		vals[v.name] = fs.String(v.flag, def, fmt.Sprintf("%s (env %s, default %q)", v.help, v.name, v.def))
@@ -61,7 +70,19 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		DataDir:     *vals["PORTAL_DATA_DIR"],
 		BaseURL:     strings.TrimRight(*vals["PORTAL_BASE_URL"], "/"),
 		LogFormat:   *vals["PORTAL_LOG_FORMAT"],
-		SandboxAddr: *vals["PORTAL_SANDBOX_ADDR"],
+		SandboxAddr:   *vals["PORTAL_SANDBOX_ADDR"],
+		AdminEmail:    *vals["PORTAL_ADMIN_EMAIL"],
+		AdminPassword: *vals["PORTAL_ADMIN_PASSWORD"],
+	}
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"PORTAL_SESSION_IDLE", &c.SessionIdle}, {"PORTAL_SESSION_MAX", &c.SessionMax}} {
+		v, err := time.ParseDuration(*vals[d.name])
+		if err != nil || v <= 0 {
+			return config{}, fmt.Errorf("%s must be a duration such as 30m, not %q", d.name, *vals[d.name])
+		}
+		*d.dst = v
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(*vals["PORTAL_LOG_LEVEL"])); err != nil {
 		return config{}, fmt.Errorf("PORTAL_LOG_LEVEL: %w", err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/efiportal/portal/db"
 	"github.com/efiportal/portal/sandbox"
+	"github.com/efiportal/portal/services/auth"
 	"github.com/efiportal/portal/services/charges"
 	"github.com/efiportal/portal/services/efi"
 	"github.com/efiportal/portal/web"
@@ -84,7 +85,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		// Organisations run on the embedded sandbox until the settings
 		// page lets them store homologation or production credentials.
 		return charges.EfiAPI{C: sbClient}, nil
-	}), charges.Config{BaseURL: baseURL, Logger: log})
+	}), charges.Config{BaseURL: baseURL, Logger: log, Audit: auth.Audit})
+
+	authSvc := auth.New(database, auth.Config{IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax, Logger: log})
+	email, generated, err := authSvc.Bootstrap(ctx, cfg.AdminEmail, cfg.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("first staff user: %w", err)
+	}
+	if email != "" {
+		log.Info("created the first staff user", "email", email)
+		if generated != "" {
+			// Printed once, to the console only: it is not kept anywhere in clear.
+			fmt.Fprintf(stdout, "\n  First staff user: %s\n  Password (shown once, change it): %s\n\n", email, generated)
+		}
+	}
 
 	srv, err := web.New(web.Config{
 		BaseURL:        baseURL,
@@ -92,7 +106,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Embedded:       true,
 		SandboxURL:     sb.url + "/_sandbox/",
 		Logger:         log,
-	}, web.Deps{DB: database, Charges: chargeSvc, Metrics: metrics})
+	}, web.Deps{DB: database, Auth: authSvc, Charges: chargeSvc, Metrics: metrics})
 	if err != nil {
 		return err
 	}
