@@ -33,13 +33,12 @@ type policy struct {
 }
 
 var (
-	public     = policy{public: true}
-	anyone     = policy{roles: []string{services.RoleStaff, services.RoleMerchant, services.RolePartner}}
-	staffOnly  = policy{roles: []string{services.RoleStaff}}
-	merchants  = policy{roles: []string{services.RoleMerchant}}
-	commerce   = policy{roles: []string{services.RoleStaff, services.RoleMerchant}}
+	public    = policy{public: true}
+	anyone    = policy{roles: []string{services.RoleStaff, services.RoleMerchant, services.RolePartner}}
+	staffOnly = policy{roles: []string{services.RoleStaff}}
+	merchants = policy{roles: []string{services.RoleMerchant}}
+	commerce  = policy{roles: []string{services.RoleStaff, services.RoleMerchant}}
 )
-
 
 func (p policy) allows(role string) bool {
 	if p.public {

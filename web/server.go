@@ -151,7 +151,6 @@ func (s *Server) nav(c *gin.Context) []layout.NavItem {
 	return out
 }
 
-
 // notFound renders the 404 page.
 func (s *Server) notFound(c *gin.Context) {
 	handlers.ErrorPage(c, s.page, http.StatusNotFound)

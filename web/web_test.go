@@ -2,9 +2,9 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
-	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"

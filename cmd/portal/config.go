@@ -66,10 +66,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	c := config{
-		Addr:        *vals["PORTAL_ADDR"],
-		DataDir:     *vals["PORTAL_DATA_DIR"],
-		BaseURL:     strings.TrimRight(*vals["PORTAL_BASE_URL"], "/"),
-		LogFormat:   *vals["PORTAL_LOG_FORMAT"],
+		Addr:          *vals["PORTAL_ADDR"],
+		DataDir:       *vals["PORTAL_DATA_DIR"],
+		BaseURL:       strings.TrimRight(*vals["PORTAL_BASE_URL"], "/"),
+		LogFormat:     *vals["PORTAL_LOG_FORMAT"],
 		SandboxAddr:   *vals["PORTAL_SANDBOX_ADDR"],
 		AdminEmail:    *vals["PORTAL_ADMIN_EMAIL"],
 		AdminPassword: *vals["PORTAL_ADMIN_PASSWORD"],

@@ -142,7 +142,9 @@ func (s *Service) held(key string) (time.Duration, bool) {
 // ThrottledError says how long to wait.
 type ThrottledError struct{ Wait time.Duration }
 
-func (e *ThrottledError) Error() string { return fmt.Sprintf("too many attempts; wait %s", e.Wait.Round(time.Second)) }
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("too many attempts; wait %s", e.Wait.Round(time.Second))
+}
 
 // Unwrap matches ErrThrottled.
 func (e *ThrottledError) Unwrap() error { return ErrThrottled }
