@@ -48,6 +48,35 @@ func (s *Server) routes() {
 	s.handle("GET", "/", anyone, home.Show)
 	s.handle("POST", "/locale", public, s.setLocale)
 
+	// Payment links, charges and the callback event log.
+	if s.deps.Charges != nil {
+		ch := handlers.NewCharges(s.page, s.deps.Charges)
+		s.handle("GET", "/links", commerce, ch.Links)
+		s.handle("GET", "/links/new", merchants, ch.New)
+		s.handle("POST", "/links", merchants, ch.Create)
+		s.handle("POST", "/links/items", merchants, ch.Items)
+		s.handle("POST", "/links/total", merchants, ch.Total)
+		s.handle("POST", "/links/validate", merchants, ch.Validate)
+		s.handle("GET", "/links/export.csv", commerce, ch.ExportLinks)
+		s.handle("GET", "/links/:id", commerce, ch.LinkDetail)
+		s.handle("GET", "/links/:id/status", commerce, ch.LinkStatus)
+		s.handle("GET", "/links/:id/qr.png", commerce, ch.QR)
+		s.handle("POST", "/links/:id/settings", commerce, ch.Settings)
+		s.handle("POST", "/links/:id/resend", commerce, ch.Resend)
+		s.handle("POST", "/links/:id/notes", commerce, ch.LinkNote)
+		s.handle("POST", "/links/:id/cancel", commerce, ch.LinkCancel)
+		s.handle("GET", "/charges", commerce, ch.List)
+		s.handle("GET", "/charges/export.csv", commerce, ch.Export)
+		s.handle("GET", "/charges/installments", commerce, ch.Installments)
+		s.handle("GET", "/charges/:id", commerce, ch.Detail)
+		s.handle("POST", "/charges/:id/cancel", commerce, ch.Cancel)
+		s.handle("POST", "/charges/:id/notes", commerce, ch.Note)
+		s.handle("POST", "/charges/:id/metadata", commerce, ch.Metadata)
+		s.handle("GET", "/events", commerce, ch.Events)
+		s.handle("GET", "/events/:id", commerce, ch.Event)
+		s.handle("POST", "/events/:id/reprocess", commerce, ch.Reprocess)
+	}
+
 	// Sign-in.
 	if s.auth != nil {
 		login := handlers.NewAuth(s.page, s.auth, s, safeNext)

@@ -117,6 +117,7 @@ func (s *Server) page(c *gin.Context, title, active string) layout.Page {
 	if u, ok := currentUser(c); ok {
 		p.User = &layout.User{Name: u.Name, Email: u.Email, Role: u.Role, OrgName: u.OrgName}
 	}
+	p.Flashes = handlers.TakeFlashes(c)
 	if s.cfg.Embedded {
 		p.SandboxURL = s.cfg.SandboxURL
 	}

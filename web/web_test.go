@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"github.com/efiportal/portal/db"
 	"github.com/efiportal/portal/services"
 	"github.com/efiportal/portal/services/auth"
+	"github.com/efiportal/portal/services/charges"
 	"github.com/efiportal/portal/static"
 )
 
@@ -41,7 +43,9 @@ func newTestServer(t *testing.T) *testServer {
 	t.Cleanup(func() { d.Close() })
 	logs := &strings.Builder{}
 	a := auth.New(d, auth.Config{BcryptCost: bcrypt.MinCost, Logger: slog.New(slog.DiscardHandler)})
-	srv, err := New(Config{BaseURL: "http://example.test", Logger: slog.New(slog.NewTextHandler(logs, nil))}, Deps{DB: d, Auth: a})
+	noAPI := charges.ClientsFunc(func(context.Context, int64) (charges.API, error) { return nil, errors.New("no Efí API in web tests") })
+	ch := charges.New(d, noAPI, charges.Config{BaseURL: "http://example.test", Logger: slog.New(slog.DiscardHandler)})
+	srv, err := New(Config{BaseURL: "http://example.test", Logger: slog.New(slog.NewTextHandler(logs, nil))}, Deps{DB: d, Auth: a, Charges: ch})
 	if err != nil {
 		t.Fatal(err)
 	}

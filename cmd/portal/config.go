@@ -26,6 +26,7 @@ type config struct {
 	AdminPassword  string
 	SessionIdle    time.Duration
 	SessionMax     time.Duration
+	Demo           bool
 }
 
 // envVars documents every variable (README's table is written from the same list).
@@ -40,6 +41,7 @@ var envVars = []struct{ name, flag, def, help string }{
 	{"PORTAL_ADMIN_PASSWORD", "admin-password", "(random, printed once)", "password of that first staff user (12 characters or more)"},
 	{"PORTAL_SESSION_IDLE", "session-idle", "30m", "a session unused this long ends"},
 	{"PORTAL_SESSION_MAX", "session-max", "12h", "any session ends this long after sign-in"},
+	{"PORTAL_DEMO", "demo", "false", "true creates a demo organisation with a merchant and a partner (local trials only)"},
 	{"PORTAL_SANDBOX_ADDR", "sandbox-addr", "127.0.0.1:0", "address of the embedded Efí sandbox (port 0: any free port)"},
 }
 
@@ -73,6 +75,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		SandboxAddr:   *vals["PORTAL_SANDBOX_ADDR"],
 		AdminEmail:    *vals["PORTAL_ADMIN_EMAIL"],
 		AdminPassword: *vals["PORTAL_ADMIN_PASSWORD"],
+	}
+	switch v := strings.ToLower(*vals["PORTAL_DEMO"]); v {
+	case "true", "1", "yes":
+		c.Demo = true
+	case "false", "0", "no", "":
+	default:
+		return config{}, fmt.Errorf("PORTAL_DEMO must be true or false, not %q", v)
 	}
 	for _, d := range []struct {
 		name string

@@ -100,6 +100,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 	}
 
+	if cfg.Demo {
+		if err := authSvc.SeedDemo(ctx); err != nil {
+			return fmt.Errorf("demo accounts: %w", err)
+		}
+		log.Warn("demo mode: demo accounts exist; never use it in production", "merchant", auth.DemoMerchantEmail, "partner", auth.DemoPartnerEmail)
+	}
+
 	srv, err := web.New(web.Config{
 		BaseURL:        baseURL,
 		TrustedProxies: cfg.TrustedProxies,

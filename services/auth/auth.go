@@ -386,3 +386,39 @@ func onlyDigits(s string) string {
 	}
 	return b.String()
 }
+
+// Demo accounts, for local trials only (PORTAL_DEMO=1); the README lists them.
+const (
+	DemoMerchantEmail = "lojista@demo.local"
+	DemoPartnerEmail  = "parceiro@demo.local"
+	DemoPassword      = "demonstracao-efi-2026"
+)
+
+// SeedDemo creates, once, a demo organisation with a merchant and a
+// partner user.
+func (s *Service) SeedDemo(ctx context.Context) error {
+	if _, err := s.db.UserByEmail(ctx, DemoMerchantEmail); err == nil {
+		return nil
+	}
+	hash, err := s.HashPassword(DemoPassword)
+	if err != nil {
+		return err
+	}
+	system := services.Actor{Role: "system"}
+	return s.db.WithTx(ctx, func(tx *db.Tx) error {
+		o := db.Organisation{Name: "Loja Demonstração", Document: "11222333000181"}
+		if err := db.InsertOrganisation(ctx, tx, &o); err != nil {
+			return err
+		}
+		for _, u := range []db.User{
+			{Name: "Lojista Demo", Email: DemoMerchantEmail, Role: services.RoleMerchant},
+			{Name: "Parceiro Demo", Email: DemoPartnerEmail, Role: services.RolePartner},
+		} {
+			u.OrgID, u.PasswordHash, u.Active = o.ID, hash, true
+			if err := db.InsertUser(ctx, tx, &u); err != nil {
+				return err
+			}
+		}
+		return Audit(ctx, tx, system, "demo.seed", fmt.Sprintf("org:%d", o.ID), "ok")
+	})
+}

@@ -390,3 +390,15 @@ func (s *Service) Refresh(ctx context.Context, c db.Charge, api API) error {
 		return db.UpdateChargeFromAPI(ctx, tx, cur, u, "charges.event.reconciled")
 	})
 }
+
+// IsFinal reports whether a status never changes again (the detail pages
+// stop polling for it).
+func IsFinal(status string) bool { return final[status] }
+
+// Organisations lists every organisation for staff filters; others get none.
+func (s *Service) Organisations(ctx context.Context, a services.Actor) ([]db.Organisation, error) {
+	if !a.IsStaff() {
+		return nil, nil
+	}
+	return s.db.Organisations(ctx)
+}

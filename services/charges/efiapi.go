@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/efiportal/portal/services/efi"
+	"github.com/efiportal/portal/web/i18n"
 )
 
 // EfiAPI adapts the typed Efí client to what this package needs.
@@ -29,8 +30,9 @@ func fromLink(l efi.Link) ChargeInfo {
 	return info
 }
 
+// parseTS reads the API's "YYYY-MM-DD HH:MM:SS", which is São Paulo time.
 func parseTS(s string) time.Time {
-	t, _ := time.ParseInLocation(efi.TimestampLayout, s, time.Local)
+	t, _ := time.ParseInLocation(efi.TimestampLayout, s, i18n.Zone)
 	return t
 }
 
