@@ -69,3 +69,5 @@ func TakeFlashes(c *gin.Context) []layout.Flash {
 	}
 	return out
 }
+
+func flashError(text string) layout.Flash { return layout.Flash{Kind: layout.FlashError, Text: text} }

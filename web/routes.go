@@ -77,6 +77,20 @@ func (s *Server) routes() {
 		s.handle("POST", "/events/:id/reprocess", commerce, ch.Reprocess)
 	}
 
+	// Back office: organisations, users, audit log.
+	if s.auth != nil {
+		st := handlers.NewStaff(s.page, s.auth)
+		s.handle("GET", "/orgs", staffOnly, st.Orgs)
+		s.handle("POST", "/orgs", staffOnly, st.CreateOrg)
+		s.handle("GET", "/users", staffOnly, st.Users)
+		s.handle("POST", "/users", staffOnly, st.CreateUser)
+		s.handle("POST", "/users/:id/disable", staffOnly, st.Disable)
+		s.handle("POST", "/users/:id/enable", staffOnly, st.Enable)
+		s.handle("POST", "/users/:id/password", staffOnly, st.ResetPassword)
+		s.handle("GET", "/audit", commerce, st.Audit)
+		s.handle("GET", "/audit/export.csv", commerce, st.AuditCSV)
+	}
+
 	// Sign-in.
 	if s.auth != nil {
 		login := handlers.NewAuth(s.page, s.auth, s, safeNext)

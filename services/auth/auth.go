@@ -422,3 +422,35 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 		return Audit(ctx, tx, system, "demo.seed", fmt.Sprintf("org:%d", o.ID), "ok")
 	})
 }
+
+// Users lists users: staff see everyone.
+func (s *Service) Users(ctx context.Context, a services.Actor) ([]db.User, error) {
+	if !a.IsStaff() {
+		return nil, services.ErrForbidden
+	}
+	return s.db.Users(ctx, 0)
+}
+
+// Organisations lists organisations: staff only.
+func (s *Service) Organisations(ctx context.Context, a services.Actor) ([]db.Organisation, error) {
+	if !a.IsStaff() {
+		return nil, services.ErrForbidden
+	}
+	return s.db.Organisations(ctx)
+}
+
+// Audit lists the audit log: staff see every organisation, a merchant
+// their own (whatever filter they send).
+func (s *Service) Audit(ctx context.Context, a services.Actor, f db.AuditFilter) ([]db.AuditRow, bool, error) {
+	switch {
+	case a.IsStaff():
+	case a.Role == services.RoleMerchant && a.OrgID != 0:
+		f.OrgID = a.OrgID
+	default:
+		return nil, false, services.ErrForbidden
+	}
+	return s.db.Audit(ctx, f)
+}
+
+// AuditActions lists the actions the filter offers.
+func (s *Service) AuditActions(ctx context.Context) ([]string, error) { return s.db.AuditActions(ctx) }
