@@ -151,7 +151,9 @@ func (h *Staff) Enable(c *gin.Context) {
 // ResetPassword handles POST /users/:id/password.
 func (h *Staff) ResetPassword(c *gin.Context) {
 	pw := c.PostForm("password")
-	h.userAction(c, func(ctx context.Context, a services.Actor, id int64) error { return h.svc.ResetPassword(ctx, a, id, pw) }, "users.password_done")
+	h.userAction(c, func(ctx context.Context, a services.Actor, id int64) error {
+		return h.svc.ResetPassword(ctx, a, id, pw)
+	}, "users.password_done")
 }
 
 func auditFilter(c *gin.Context) (db.AuditFilter, url.Values) {
