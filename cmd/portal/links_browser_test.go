@@ -106,3 +106,43 @@ func TestBrowserPaymentLinkPaidOnSandbox(t *testing.T) {
 		t.Fatalf("event log: %d rows, %v", rows, err)
 	}
 }
+
+// TestBrowserRefusedCardShowsUnpaidWithReason: the payer's card is refused
+// by a sandbox test card; the merchant's page shows "unpaid" and why.
+func TestBrowserRefusedCardShowsUnpaidWithReason(t *testing.T) {
+	url, _ := startPortal(t, map[string]string{"PORTAL_DEMO": "true", "PORTAL_ADMIN_PASSWORD": "cavalo-bateria-grampo"})
+	ctx := browser.New(t)
+	var linkURL string
+	err := chromedp.Run(ctx,
+		signIn(ctx, url, auth.DemoMerchantEmail, auth.DemoPassword),
+		chromedp.Navigate(url+"/links/new"),
+		chromedp.WaitVisible(`[data-testid="link-form"]`),
+		chromedp.SendKeys(`#f-items\.0\.name`, "Assinatura anual"),
+		chromedp.SendKeys(`#f-items\.0\.value`, "199,00"),
+		chromedp.Click(`[data-testid="submit-link"]`),
+		chromedp.WaitVisible(`[data-testid="link-url"]`),
+		chromedp.Text(`[data-testid="link-url"]`, &linkURL),
+	)
+	if err != nil {
+		t.Fatalf("create the link: %v", err)
+	}
+	payer, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	if err := chromedp.Run(payer,
+		chromedp.Navigate(linkURL),
+		chromedp.WaitVisible(`[data-testid="card-number"]`),
+		chromedp.SetValue(`[data-testid="card-number"]`, "4000 0000 0000 0002"),
+		chromedp.Click(`[data-testid="pay-card"]`),
+		chromedp.WaitVisible(`[data-testid="pay-result"]`),
+	); err != nil {
+		t.Fatalf("pay by card: %v", err)
+	}
+	var reason string
+	err = chromedp.Run(ctx,
+		chromedp.WaitVisible(`[data-testid="link-status"] [data-status="unpaid"]`),
+		chromedp.Text(`[data-testid="status-reason"]`, &reason),
+	)
+	if err != nil || !strings.Contains(reason, "Transação não autorizada por motivos de segurança") {
+		t.Fatalf("refused card: reason %q, %v", reason, err)
+	}
+}
