@@ -39,8 +39,13 @@ func main() {
 // run starts the portal and blocks until ctx is cancelled, then shuts down
 // the HTTP server, then the background workers, then the database.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	if len(args) > 0 && args[0] == "seed" {
-		return runSeed(ctx, args[1:], getenv, stdout)
+	if len(args) > 0 {
+		switch args[0] {
+		case "seed":
+			return runSeed(ctx, args[1:], getenv, stdout)
+		case "users", "orgs":
+			return runAdmin(ctx, args, getenv, os.Stdin, stdout)
+		}
 	}
 	cfg, err := parseConfig(args, getenv, stdout)
 	if err != nil {

@@ -154,7 +154,7 @@ func TestSeedCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Write.ExecContext(ctx, `INSERT INTO organisations (id, name) VALUES (7, 'Loja Seed')`); err != nil {
+	if _, err := d.Write.ExecContext(ctx, `INSERT INTO organisations (id, name, document) VALUES (7, 'Loja Seed', '11222333000181')`); err != nil {
 		t.Fatal(err)
 	}
 	d.Close()
@@ -190,5 +190,30 @@ func TestEmbeddedSandboxAndHooks(t *testing.T) {
 	resp, err = http.Post(url+"/hooks/efi/not-a-secret", "application/x-www-form-urlencoded", strings.NewReader("notification=x"))
 	if err != nil || resp.StatusCode != 404 {
 		t.Fatalf("callback with an unknown secret: %v %v", resp, err)
+	}
+}
+
+func TestAdminCommands(t *testing.T) {
+	dir := t.TempDir()
+	getenv := func(k string) string {
+		if k == "PORTAL_DATA_DIR" {
+			return dir
+		}
+		return ""
+	}
+	ctx := context.Background()
+	out := &syncBuffer{}
+	if err := runAdmin(ctx, []string{"orgs", "add", "-name", "Loja CLI", "-document", "11.222.333/0001-81"}, getenv, strings.NewReader(""), out); err != nil {
+		t.Fatal(err)
+	}
+	if err := runAdmin(ctx, []string{"users", "add", "-name", "Ana", "-email", "ana@cli.test", "-role", "merchant", "-org", "1"}, getenv, strings.NewReader("cavalo-bateria-grampo\n"), out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "organisation 1 created") || !strings.Contains(out.String(), "user 1 created") {
+		t.Fatalf("output: %s", out.String())
+	}
+	err := runAdmin(ctx, []string{"users", "add", "-name", "Bia", "-email", "bia@cli.test", "-role", "merchant", "-org", "1"}, getenv, strings.NewReader("curta\n"), out)
+	if err == nil || !strings.Contains(err.Error(), "password") {
+		t.Fatalf("a short password was accepted: %v", err)
 	}
 }
