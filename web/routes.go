@@ -77,6 +77,14 @@ func (s *Server) routes() {
 		s.handle("POST", "/events/:id/reprocess", commerce, ch.Reprocess)
 	}
 
+	// The organisation's Efí environment and credentials.
+	if s.deps.Settings != nil {
+		st := handlers.NewSettings(s.page, s.deps.Settings)
+		s.handle("GET", "/settings", merchants, st.Show)
+		s.handle("POST", "/settings", merchants, st.Save)
+		s.handle("POST", "/settings/test", merchants, st.Test)
+	}
+
 	// Back office: organisations, users, audit log.
 	if s.auth != nil {
 		st := handlers.NewStaff(s.page, s.auth)

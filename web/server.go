@@ -18,6 +18,7 @@ import (
 	"github.com/efiportal/portal/handlers"
 	"github.com/efiportal/portal/services/auth"
 	"github.com/efiportal/portal/services/charges"
+	"github.com/efiportal/portal/services/settings"
 	"github.com/efiportal/portal/templates/layout"
 )
 
@@ -39,7 +40,8 @@ type Config struct {
 type Deps struct {
 	DB      *db.DB
 	Auth    *auth.Service
-	Charges *charges.Service
+	Charges  *charges.Service
+	Settings *settings.Service
 	// Metrics is the registry; nil makes one.
 	Metrics *Metrics
 }
@@ -131,6 +133,7 @@ var navItems = []layout.NavItem{
 	{Key: "nav.links", Href: "/links"},
 	{Key: "nav.charges", Href: "/charges"},
 	{Key: "nav.events", Href: "/events"},
+	{Key: "nav.settings", Href: "/settings"},
 	{Key: "nav.orgs", Href: "/orgs"},
 	{Key: "nav.users", Href: "/users"},
 	{Key: "nav.audit", Href: "/audit"},

@@ -23,6 +23,8 @@ import (
 	"github.com/efiportal/portal/services"
 	"github.com/efiportal/portal/services/auth"
 	"github.com/efiportal/portal/services/charges"
+	"github.com/efiportal/portal/services/secrets"
+	"github.com/efiportal/portal/services/settings"
 	"github.com/efiportal/portal/static"
 )
 
@@ -45,7 +47,7 @@ func newTestServer(t *testing.T) *testServer {
 	a := auth.New(d, auth.Config{BcryptCost: bcrypt.MinCost, Logger: slog.New(slog.DiscardHandler)})
 	noAPI := charges.ClientsFunc(func(context.Context, int64) (charges.API, error) { return nil, errors.New("no Efí API in web tests") })
 	ch := charges.New(d, noAPI, charges.Config{BaseURL: "http://example.test", Logger: slog.New(slog.DiscardHandler)})
-	srv, err := New(Config{BaseURL: "http://example.test", Logger: slog.New(slog.NewTextHandler(logs, nil))}, Deps{DB: d, Auth: a, Charges: ch})
+	srv, err := New(Config{BaseURL: "http://example.test", Logger: slog.New(slog.NewTextHandler(logs, nil))}, Deps{DB: d, Auth: a, Charges: ch, Settings: settings.New(d, testBox(), nil, nil, slog.New(slog.DiscardHandler))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,4 +310,9 @@ func TestReadyzFailsWhenDatabaseClosed(t *testing.T) {
 	if resp, _ := ts.get(t, "/readyz"); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("readyz with a closed database: %d", resp.StatusCode)
 	}
+}
+
+func testBox() *secrets.Box {
+	b, _ := secrets.New([]byte("0123456789abcdef0123456789abcdef"))
+	return b
 }

@@ -27,6 +27,8 @@ type config struct {
 	SessionIdle    time.Duration
 	SessionMax     time.Duration
 	Demo           bool
+	SecretKey      string
+	SecretKeysOld  string
 }
 
 // envVars documents every variable (README's table is written from the same list).
@@ -41,6 +43,8 @@ var envVars = []struct{ name, flag, def, help string }{
 	{"PORTAL_ADMIN_PASSWORD", "admin-password", "(random, printed once)", "password of that first staff user (12 characters or more)"},
 	{"PORTAL_SESSION_IDLE", "session-idle", "30m", "a session unused this long ends"},
 	{"PORTAL_SESSION_MAX", "session-max", "12h", "any session ends this long after sign-in"},
+	{"PORTAL_SECRET_KEY", "secret-key", "(generated into <data dir>/master.key)", "32-byte master key (64 hex digits or base64) that seals Efí secrets at rest"},
+	{"PORTAL_SECRET_KEYS_OLD", "secret-keys-old", "", "comma-separated previous master keys, still accepted to open secrets after a rotation"},
 	{"PORTAL_DEMO", "demo", "false", "true creates a demo organisation with a merchant and a partner (local trials only)"},
 	{"PORTAL_SANDBOX_ADDR", "sandbox-addr", "127.0.0.1:0", "address of the embedded Efí sandbox (port 0: any free port)"},
 }
@@ -75,6 +79,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		SandboxAddr:   *vals["PORTAL_SANDBOX_ADDR"],
 		AdminEmail:    *vals["PORTAL_ADMIN_EMAIL"],
 		AdminPassword: *vals["PORTAL_ADMIN_PASSWORD"],
+		SecretKey:     *vals["PORTAL_SECRET_KEY"],
+		SecretKeysOld: *vals["PORTAL_SECRET_KEYS_OLD"],
 	}
 	switch v := strings.ToLower(*vals["PORTAL_DEMO"]); v {
 	case "true", "1", "yes":

@@ -21,6 +21,8 @@ import (
 	"github.com/efiportal/portal/services/auth"
 	"github.com/efiportal/portal/services/charges"
 	"github.com/efiportal/portal/services/efi"
+	"github.com/efiportal/portal/services/secrets"
+	"github.com/efiportal/portal/services/settings"
 	"github.com/efiportal/portal/web"
 )
 
@@ -77,19 +79,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer sb.close()
+	observe := func(f efi.Family, route string, status int, d time.Duration) {
+		metrics.ObserveAPICall(string(f), route, status, d)
+	}
 	sbClient, err := efi.New(efi.Config{
 		BaseURLs: ptr(efi.SandboxBaseURLs(sb.url)), ClientID: sandbox.DefaultClientID, ClientSecret: sandbox.DefaultClientSecret,
-		Logger: log, Observe: func(f efi.Family, route string, status int, d time.Duration) {
-			metrics.ObserveAPICall(string(f), route, status, d)
-		},
+		Logger: log, Observe: observe,
 	})
 	if err != nil {
 		return err
 	}
+	box, created, err := secrets.Load(cfg.DataDir, cfg.SecretKey, cfg.SecretKeysOld)
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Warn("generated a master key for secrets at rest; back it up with the database", "path", filepath.Join(cfg.DataDir, "master.key"))
+	}
+	settingsSvc := settings.New(database, box, sbClient, observe, log)
 	chargeSvc := charges.New(database, charges.ClientsFunc(func(ctx context.Context, orgID int64) (charges.API, error) {
-		// Organisations run on the embedded sandbox until the settings
-		// page lets them store homologation or production credentials.
-		return charges.EfiAPI{C: sbClient}, nil
+		c, err := settingsSvc.Client(ctx, orgID)
+		if err != nil {
+			return nil, err
+		}
+		return charges.EfiAPI{C: c}, nil
 	}), charges.Config{BaseURL: baseURL, Logger: log, Audit: auth.Audit})
 
 	authSvc := auth.New(database, auth.Config{IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax, Logger: log})
@@ -118,7 +131,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Embedded:       true,
 		SandboxURL:     sb.url + "/_sandbox/",
 		Logger:         log,
-	}, web.Deps{DB: database, Auth: authSvc, Charges: chargeSvc, Metrics: metrics})
+	}, web.Deps{DB: database, Auth: authSvc, Charges: chargeSvc, Settings: settingsSvc, Metrics: metrics})
 	if err != nil {
 		return err
 	}

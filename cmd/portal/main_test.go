@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"io"
+	"net/http/cookiejar"
+	neturl "net/url"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -215,5 +217,28 @@ func TestAdminCommands(t *testing.T) {
 	err := runAdmin(ctx, []string{"users", "add", "-name", "Bia", "-email", "bia@cli.test", "-role", "merchant", "-org", "1"}, getenv, strings.NewReader("curta\n"), out)
 	if err == nil || !strings.Contains(err.Error(), "password") {
 		t.Fatalf("a short password was accepted: %v", err)
+	}
+}
+
+func TestSettingsTestConnectionShowsSandboxScopes(t *testing.T) {
+	url, _ := startPortal(t, map[string]string{"PORTAL_DEMO": "true"})
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	post := func(path string, form neturl.Values) string {
+		req, _ := http.NewRequest("POST", url+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", url)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	post("/login", neturl.Values{"email": {"lojista@demo.local"}, "password": {"demonstracao-efi-2026"}})
+	body := post("/settings/test", nil)
+	if !strings.Contains(body, `data-testid="test-result"`) || !strings.Contains(body, "charge") || !strings.Contains(body, "gn.barcode.read") {
+		t.Fatalf("test connection page lacks the granted scopes:\n%s", body)
 	}
 }

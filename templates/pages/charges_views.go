@@ -243,3 +243,12 @@ func dateString(ctx context.Context, s string) string {
 	}
 	return i18n.Date(ctx, t.Add(12*time.Hour))
 }
+
+func secretHint(ctx context.Context, set bool) string {
+	if set {
+		return i18n.T(ctx, "settings.secret.set")
+	}
+	return i18n.T(ctx, "settings.secret.unset")
+}
+
+func joinScopes(s []string) string { return strings.Join(s, " ") }
