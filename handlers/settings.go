@@ -30,7 +30,9 @@ type Settings struct {
 }
 
 // NewSettings returns the handler.
-func NewSettings(page PageFunc, svc SettingsService) *Settings { return &Settings{page: page, svc: svc} }
+func NewSettings(page PageFunc, svc SettingsService) *Settings {
+	return &Settings{page: page, svc: svc}
+}
 
 func (h *Settings) view(c *gin.Context) (pages.SettingsView, bool) {
 	v, err := h.svc.Get(c.Request.Context(), actorFrom(c))

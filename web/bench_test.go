@@ -97,6 +97,7 @@ func BenchmarkListPages(b *testing.B) {
 		{"links_page51", deep},
 		{"links_status", "/links?status=paid"},
 		{"links_search", "/links?q=" + url.QueryEscape("pedido-90500000")},
+		{"links_search_word", "/links?q=caneca"},
 		{"charges_first", "/charges"},
 		{"charges_range", "/charges?from=2026-06-01&to=2026-06-30"},
 	}
@@ -112,7 +113,7 @@ func BenchmarkListPages(b *testing.B) {
 			med, p99 := times[n/2], times[n*99/100]
 			b.ReportMetric(float64(med.Microseconds())/1000, p.name+"_median_ms")
 			b.ReportMetric(float64(p99.Microseconds())/1000, p.name+"_p99_ms")
-			fmt.Printf("%-14s rows=%d median=%.2fms p99=%.2fms\n", p.name, rows, float64(med.Microseconds())/1000, float64(p99.Microseconds())/1000)
+			fmt.Printf("%-18s rows=%d median=%.2fms p99=%.2fms\n", p.name, rows, float64(med.Microseconds())/1000, float64(p99.Microseconds())/1000)
 		}
 	}
 }

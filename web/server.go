@@ -38,8 +38,8 @@ type Config struct {
 
 // Deps are the services the handlers call.
 type Deps struct {
-	DB      *db.DB
-	Auth    *auth.Service
+	DB       *db.DB
+	Auth     *auth.Service
 	Charges  *charges.Service
 	Settings *settings.Service
 	// Metrics is the registry; nil makes one.

@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"io"
+	"net/http"
 	"net/http/cookiejar"
 	neturl "net/url"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"

@@ -244,4 +244,3 @@ func (s *Service) TestConnection(ctx context.Context, a services.Actor) (Connect
 	ok, failed := client.Scopes(ctx, families...)
 	return Connection{Granted: ok, Failed: failed}, nil
 }
-
