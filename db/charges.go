@@ -397,14 +397,32 @@ func ftsQuery(q string) string {
 
 // ListCharges reads one page, newest first, with keyset pagination: the
 // query seeks straight to the cursor through an index, so page 10,000
-// costs what page 1 costs.
+// costs what page 1 costs. A search walks the full-text index newest
+// match first (by id, which follows creation) and stops at the page's
+// end, so a word found in a hundred thousand rows costs what a rare one does.
 func (d *DB) ListCharges(ctx context.Context, f ChargeFilter) (ChargePage, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 25
 	}
+	q := ftsQuery(f.Query)
 	where, args := chargeWhere(f)
+	from := `charges c LEFT JOIN organisations o ON o.id = c.org_id`
 	order := "c.created_at DESC, c.id DESC"
+	if q != "" {
+		from = `(SELECT rowid AS id FROM charges_fts WHERE charges_fts MATCH ? ORDER BY rowid DESC) m
+			CROSS JOIN charges c ON c.id = m.id LEFT JOIN organisations o ON o.id = c.org_id`
+		args = append([]any{q}, args...)
+		order = "c.id DESC"
+	}
 	switch {
+	case f.After != nil && q != "":
+		where = append(where, "c.id < ?")
+		args = append(args, f.After.ID)
+	case f.Before != nil && q != "":
+		where = append(where, "c.id > ?")
+		args = append(args, f.Before.ID)
+		order = "c.id ASC"
+		from = strings.Replace(from, "ORDER BY rowid DESC", "ORDER BY rowid ASC", 1)
 	case f.After != nil:
 		where = append(where, "(c.created_at, c.id) < (?, ?)")
 		args = append(args, f.After.CreatedAt, f.After.ID)
@@ -413,13 +431,13 @@ func (d *DB) ListCharges(ctx context.Context, f ChargeFilter) (ChargePage, error
 		args = append(args, f.Before.CreatedAt, f.Before.ID)
 		order = "c.created_at ASC, c.id ASC"
 	}
-	q := `SELECT ` + chargeColumns + ` FROM charges c LEFT JOIN organisations o ON o.id = c.org_id`
+	query := `SELECT ` + chargeColumns + ` FROM ` + from
 	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
+		query += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	q += ` ORDER BY ` + order + ` LIMIT ?`
+	query += ` ORDER BY ` + order + ` LIMIT ?`
 	args = append(args, f.Limit+1)
-	rows, err := d.Read.QueryContext(ctx, q, args...)
+	rows, err := d.Read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return ChargePage{}, fmt.Errorf("list charges: %w", err)
 	}
@@ -502,10 +520,6 @@ func chargeWhere(f ChargeFilter) ([]string, []any) {
 	if !f.To.IsZero() {
 		where = append(where, "c.created_at < ?")
 		args = append(args, FormatTime(f.To))
-	}
-	if q := ftsQuery(f.Query); q != "" {
-		where = append(where, "c.id IN (SELECT rowid FROM charges_fts WHERE charges_fts MATCH ?)")
-		args = append(args, q)
 	}
 	return where, args
 }

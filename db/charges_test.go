@@ -247,3 +247,44 @@ func TestSeedCharges(t *testing.T) {
 		t.Fatalf("search over seeded rows: %v %d", err, len(p.Charges))
 	}
 }
+
+func TestSearchPaginatesNewestFirst(t *testing.T) {
+	ctx := context.Background()
+	d, org, other := newOrgDB(t)
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 27; i++ {
+		insertLink(t, d, org, int64(100+i), "link", "Caneca azul", "", base.Add(time.Duration(i)*time.Hour))
+		insertLink(t, d, org, int64(200+i), "link", "Camiseta", "", base.Add(time.Duration(i)*time.Hour))
+	}
+	insertLink(t, d, other, 999, "link", "Caneca de outra loja", "", base)
+	f := ChargeFilter{Scope: Scope{OrgID: org}, Query: "caneca", Limit: 10}
+	var ids []int64
+	var pages []ChargePage
+	for {
+		p, err := d.ListCharges(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, p)
+		for _, c := range p.Charges {
+			if c.Title != "Caneca azul" {
+				t.Fatalf("search returned %q", c.Title)
+			}
+			if len(ids) > 0 && c.ID >= ids[len(ids)-1] {
+				t.Fatal("search results not newest first")
+			}
+			ids = append(ids, c.ID)
+		}
+		if p.Next == nil {
+			break
+		}
+		f.After = p.Next
+	}
+	if len(ids) != 27 || len(pages) != 3 {
+		t.Fatalf("%d results in %d pages", len(ids), len(pages))
+	}
+	back, _ := d.ListCharges(ctx, ChargeFilter{Scope: Scope{OrgID: org}, Query: "caneca", Limit: 10, Before: pages[2].Prev})
+	if len(back.Charges) != 10 || back.Charges[0].ID != pages[1].Charges[0].ID {
+		t.Fatal("previous page of a search differs from the page walked forward")
+	}
+}

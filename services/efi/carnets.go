@@ -78,7 +78,9 @@ type Carnet struct {
 	History         []HistoryEntry `json:"history,omitempty"`
 }
 
-func carnetPath(id int64, suffix string) string { return "/v1/carnet/" + strconv.FormatInt(id, 10) + suffix }
+func carnetPath(id int64, suffix string) string {
+	return "/v1/carnet/" + strconv.FormatInt(id, 10) + suffix
+}
 
 func parcelPath(id int64, parcel int, suffix string) string {
 	return carnetPath(id, "/parcel/"+strconv.Itoa(parcel)+suffix)

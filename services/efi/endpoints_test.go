@@ -31,7 +31,9 @@ func TestEveryEndpointOverHTTP(t *testing.T) {
 		check                            func(any) bool
 	}{
 		{"create charge", "POST", "/cobrancas/v1/charge", `"items"`, `{"code":200,"data":{"charge_id":7,"status":"new"}}`,
-			func() (any, error) { return c.CreateCharge(ctx, CreateChargeRequest{Items: []Item{{Name: "x", Value: 500}}}) },
+			func() (any, error) {
+				return c.CreateCharge(ctx, CreateChargeRequest{Items: []Item{{Name: "x", Value: 500}}})
+			},
 			func(v any) bool { return v.(Created).ChargeID == 7 }},
 		{"one-step", "POST", "/cobrancas/v1/charge/one-step", `"banking_billet"`, `{"code":200,"data":{"charge_id":8,"barcode":"123"}}`,
 			func() (any, error) {
@@ -57,7 +59,9 @@ func TestEveryEndpointOverHTTP(t *testing.T) {
 		{"installments", "GET", "/cobrancas/v1/installments?total=1000&brand=elo", "", `{"code":200,"data":{"name":"elo","installments":[{"installment":1,"value":1000}]}}`,
 			func() (any, error) { return c.GetInstallments(ctx, 1000, "elo") }, func(v any) bool { return v.(Installments).Installments[0].Value == 1000 }},
 		{"one-step link", "POST", "/cobrancas/v1/charge/one-step/link", `"settings"`, `{"code":200,"data":{"charge_id":9,"payment_url":"p"}}`,
-			func() (any, error) { return c.CreateOneStepLink(ctx, OneStepLinkRequest{Settings: LinkSettings{ExpireAt: "2026-12-01"}}) },
+			func() (any, error) {
+				return c.CreateOneStepLink(ctx, OneStepLinkRequest{Settings: LinkSettings{ExpireAt: "2026-12-01"}})
+			},
 			func(v any) bool { return v.(Link).PaymentURL == "p" }},
 		{"define link", "POST", "/cobrancas/v1/charge/9/link", `"payment_method":"all"`, `{"code":200,"data":{"status":"link"}}`,
 			func() (any, error) { return c.DefineLink(ctx, 9, LinkSettings{PaymentMethod: "all"}) }, func(v any) bool { return v.(Link).Status == "link" }},
@@ -74,7 +78,9 @@ func TestEveryEndpointOverHTTP(t *testing.T) {
 			func() (any, error) { return c.CreateCarnet(ctx, CarnetRequest{Repeats: 3}) }, func(v any) bool { return v.(Carnet).Charges[0].Parcel == 1 }},
 		{"detail carnet", "GET", "/cobrancas/v1/carnet/5", "", `{"code":200,"data":{"carnet_id":5,"charges":[{"charge_id":1,"parcel":2}]}}`,
 			func() (any, error) { return c.DetailCarnet(ctx, 5) }, func(v any) bool { return v.(Carnet).Charges[0].Parcel == 2 }},
-		{"carnet metadata", "PUT", "/cobrancas/v1/carnet/5/metadata", `"notification_url"`, "", func() (any, error) { return nil, c.UpdateCarnetMetadata(ctx, 5, Metadata{NotificationURL: "https://x"}) }, nil},
+		{"carnet metadata", "PUT", "/cobrancas/v1/carnet/5/metadata", `"notification_url"`, "", func() (any, error) {
+			return nil, c.UpdateCarnetMetadata(ctx, 5, Metadata{NotificationURL: "https://x"})
+		}, nil},
 		{"carnet parcel", "PUT", "/cobrancas/v1/carnet/5/parcel/2", `"expire_at"`, "", func() (any, error) { return nil, c.UpdateCarnetParcel(ctx, 5, 2, "2026-12-10") }, nil},
 		{"carnet parcels", "PUT", "/cobrancas/v1/carnet/5/parcels", `"parcels":[{"parcel":2`, "", func() (any, error) {
 			return nil, c.UpdateCarnetParcels(ctx, 5, []ParcelDate{{Parcel: 2, ExpireAt: "2026-12-10"}})
@@ -93,13 +99,19 @@ func TestEveryEndpointOverHTTP(t *testing.T) {
 		{"update plan", "PUT", "/cobrancas/v1/plan/11", `"name":"Anual"`, "", func() (any, error) { return nil, c.UpdatePlan(ctx, 11, "Anual") }, nil},
 		{"delete plan", "DELETE", "/cobrancas/v1/plan/11", "", "", func() (any, error) { return nil, c.DeletePlan(ctx, 11) }, nil},
 		{"create subscription", "POST", "/cobrancas/v1/plan/11/subscription", `"items"`, `{"code":200,"data":{"subscription_id":12,"status":"new"}}`,
-			func() (any, error) { return c.CreateSubscription(ctx, 11, SubscriptionRequest{Items: []Item{{Name: "x", Value: 900}}}) },
+			func() (any, error) {
+				return c.CreateSubscription(ctx, 11, SubscriptionRequest{Items: []Item{{Name: "x", Value: 900}}})
+			},
 			func(v any) bool { return v.(Subscription).SubscriptionID == 12 }},
 		{"one-step subscription", "POST", "/cobrancas/v1/plan/11/subscription/one-step", `"payment"`, `{"code":200,"data":{"subscription_id":13,"status":"active"}}`,
-			func() (any, error) { return c.CreateOneStepSubscription(ctx, 11, SubscriptionRequest{Payment: &Payment{CreditCard: &card}}) },
+			func() (any, error) {
+				return c.CreateOneStepSubscription(ctx, 11, SubscriptionRequest{Payment: &Payment{CreditCard: &card}})
+			},
 			func(v any) bool { return v.(Subscription).Status == "active" }},
 		{"one-step subscription link", "POST", "/cobrancas/v1/plan/11/subscription/one-step/link", `"settings"`, `{"code":200,"data":{"subscription_id":14,"payment_url":"p"}}`,
-			func() (any, error) { return c.CreateOneStepSubscriptionLink(ctx, 11, SubscriptionRequest{Settings: &LinkSettings{}}) },
+			func() (any, error) {
+				return c.CreateOneStepSubscriptionLink(ctx, 11, SubscriptionRequest{Settings: &LinkSettings{}})
+			},
 			func(v any) bool { return v.(Subscription).PaymentURL == "p" }},
 		{"detail subscription", "GET", "/cobrancas/v1/subscription/12", "", `{"code":200,"data":{"subscription_id":12,"occurrences":2}}`,
 			func() (any, error) { return c.DetailSubscription(ctx, 12) }, func(v any) bool { return v.(Subscription).Occurrences == 2 }},

@@ -22,7 +22,9 @@ type Plan struct {
 	CreatedAt string `json:"created_at"`
 }
 
-func planPath(id int64, suffix string) string { return "/v1/plan/" + strconv.FormatInt(id, 10) + suffix }
+func planPath(id int64, suffix string) string {
+	return "/v1/plan/" + strconv.FormatInt(id, 10) + suffix
+}
 
 func subPath(id int64, suffix string) string {
 	return "/v1/subscription/" + strconv.FormatInt(id, 10) + suffix
