@@ -18,6 +18,7 @@ import (
 // Authenticator checks credentials.
 type Authenticator interface {
 	Authenticate(ctx context.Context, email, password, ip string) (db.User, error)
+	RecordSignIn(ctx context.Context, u db.User, email, ip, outcome string)
 }
 
 // Sessions starts and ends the browser's session (the web layer owns cookies).
@@ -58,9 +59,11 @@ func (h *Auth) Login(c *gin.Context) {
 		var te *auth.ThrottledError
 		switch {
 		case errors.As(err, &te):
+			h.auth.RecordSignIn(ctx, db.User{}, email, c.ClientIP(), "throttled")
 			status = http.StatusTooManyRequests
 			v.Error = i18n.T(ctx, "auth.err.throttled", fmt.Sprint(int(math.Ceil(te.Wait.Minutes()))))
 		case errors.Is(err, auth.ErrBadCredentials):
+			h.auth.RecordSignIn(ctx, db.User{}, email, c.ClientIP(), "bad_credentials")
 			v.Error = i18n.T(ctx, "auth.err.bad_credentials")
 		default:
 			c.Error(err)
@@ -75,6 +78,7 @@ func (h *Auth) Login(c *gin.Context) {
 		ErrorPage(c, h.page, http.StatusInternalServerError)
 		return
 	}
+	h.auth.RecordSignIn(ctx, u, email, c.ClientIP(), "ok")
 	c.Redirect(http.StatusSeeOther, h.safeNext(next))
 }
 

@@ -159,12 +159,13 @@ func (h *Staff) ResetPassword(c *gin.Context) {
 func auditFilter(c *gin.Context) (db.AuditFilter, url.Values) {
 	q := url.Values{}
 	f := db.AuditFilter{Action: c.Query("action")}
-	for _, k := range []string{"org", "action", "from", "to"} {
+	for _, k := range []string{"org", "user", "action", "from", "to"} {
 		if v := c.Query(k); v != "" {
 			q.Set(k, v)
 		}
 	}
 	f.OrgID, _ = strconv.ParseInt(c.Query("org"), 10, 64)
+	f.UserID, _ = strconv.ParseInt(c.Query("user"), 10, 64)
 	if t, err := time.ParseInLocation("2006-01-02", c.Query("from"), i18n.Zone); err == nil {
 		f.From = t
 	}
@@ -190,6 +191,8 @@ func (h *Staff) Audit(c *gin.Context) {
 		Org: c.Query("org"), Action: f.Action, From: c.Query("from"), To: c.Query("to"), Query: q.Encode()}
 	if a.IsStaff() {
 		v.Orgs, _ = h.svc.Organisations(ctx, a)
+		v.Users, _ = h.svc.Users(ctx, a)
+		v.User = c.Query("user")
 	}
 	if more && len(rows) > 0 {
 		nq := url.Values{}

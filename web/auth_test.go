@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/efiportal/portal/db"
 	"github.com/efiportal/portal/services"
 )
 
@@ -155,6 +156,14 @@ func TestLoginSameAnswerAndThrottling(t *testing.T) {
 	st, msg := bodyOf(url.Values{"email": {"staff1@example.com"}, "password": {"senha-muito-segura-1"}}, "")
 	if st != http.StatusTooManyRequests || !strings.Contains(msg, "Muitas tentativas") {
 		t.Fatalf("after repeated failures: %d %q", st, msg)
+	}
+	rows, _, _ := ts.auth.Audit(context.Background(), services.Actor{Role: services.RoleStaff}, db.AuditFilter{Action: "session.login"})
+	outcomes := map[string]int{}
+	for _, r := range rows {
+		outcomes[r.Outcome]++
+	}
+	if outcomes["ok"] != 1 || outcomes["bad_credentials"] != 5 || outcomes["throttled"] != 2 {
+		t.Fatalf("sign-in attempts in the audit log: %v", outcomes)
 	}
 }
 

@@ -47,6 +47,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return runSeed(ctx, args[1:], getenv, stdout)
 		case "users", "orgs":
 			return runAdmin(ctx, args, getenv, os.Stdin, stdout)
+		case "secrets":
+			return runRotate(ctx, args[1:], getenv, stdout)
 		}
 	}
 	cfg, err := parseConfig(args, getenv, stdout)

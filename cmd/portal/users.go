@@ -14,6 +14,8 @@ import (
 	"github.com/efiportal/portal/db"
 	"github.com/efiportal/portal/services"
 	"github.com/efiportal/portal/services/auth"
+	"github.com/efiportal/portal/services/secrets"
+	"github.com/efiportal/portal/services/settings"
 )
 
 // runAdmin is `portal users add ...` and `portal orgs add ...`: the
@@ -75,4 +77,29 @@ func describe(err error) error {
 		parts = append(parts, fmt.Sprintf("%s: %s", f, m.Key))
 	}
 	return fmt.Errorf("refused: %s", strings.Join(parts, "; "))
+}
+
+// runRotate is `portal secrets rotate`: re-seals every stored secret with
+// the current PORTAL_SECRET_KEY; the previous key goes in
+// PORTAL_SECRET_KEYS_OLD while it runs.
+func runRotate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) != 1 || args[0] != "rotate" {
+		return errors.New("usage: PORTAL_SECRET_KEY=new PORTAL_SECRET_KEYS_OLD=old portal secrets rotate")
+	}
+	dataDir := orDefault(getenv("PORTAL_DATA_DIR"), "./data")
+	box, _, err := secrets.Load(dataDir, getenv("PORTAL_SECRET_KEY"), getenv("PORTAL_SECRET_KEYS_OLD"))
+	if err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, filepath.Join(dataDir, "portal.db"), db.Options{})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	n, err := settings.New(d, box, nil, nil, slog.New(slog.DiscardHandler)).RotateSecrets(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "re-sealed the secrets of %d organisation(s) with the current key\n", n)
+	return nil
 }

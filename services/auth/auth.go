@@ -454,3 +454,15 @@ func (s *Service) Audit(ctx context.Context, a services.Actor, f db.AuditFilter)
 
 // AuditActions lists the actions the filter offers.
 func (s *Service) AuditActions(ctx context.Context) ([]string, error) { return s.db.AuditActions(ctx) }
+
+// RecordSignIn writes a sign-in attempt to the audit log: who (when
+// known), the e-mail tried, the client IP and the outcome.
+func (s *Service) RecordSignIn(ctx context.Context, u db.User, email, ip, outcome string) {
+	a := services.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, IP: ip}
+	err := s.db.WithTx(ctx, func(tx *db.Tx) error {
+		return Audit(ctx, tx, a, "session.login", "user:"+strings.ToLower(strings.TrimSpace(email)), outcome)
+	})
+	if err != nil {
+		s.cfg.Logger.ErrorContext(ctx, "audit sign-in", "err", err)
+	}
+}

@@ -244,3 +244,53 @@ func (s *Service) TestConnection(ctx context.Context, a services.Actor) (Connect
 	ok, failed := client.Scopes(ctx, families...)
 	return Connection{Granted: ok, Failed: failed}, nil
 }
+
+// RotateSecrets re-seals every stored secret with the box's primary key
+// (run after moving the old key to PORTAL_SECRET_KEYS_OLD); it returns how
+// many organisations changed.
+func (s *Service) RotateSecrets(ctx context.Context) (int, error) {
+	orgs, err := s.db.Organisations(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, o := range orgs {
+		c, err := s.db.OrgCredentials(ctx, o.ID)
+		if err != nil {
+			return n, err
+		}
+		fields := []struct {
+			val     *string
+			purpose string
+		}{
+			{&c.ClientSecretEnc, "client_secret"}, {&c.P12PasswordEnc, "p12_password"},
+			{&c.CertEnc, map[string]string{"p12": "p12", "pem": "cert_pem"}[c.CertKind]}, {&c.KeyEnc, "key_pem"},
+		}
+		changed := false
+		for _, f := range fields {
+			if *f.val == "" || !s.box.NeedsRotation(*f.val) {
+				continue
+			}
+			pt, err := s.box.Open(*f.val, purpose(o.ID, f.purpose))
+			if err != nil {
+				return n, fmt.Errorf("org %d %s: %w", o.ID, f.purpose, err)
+			}
+			*f.val = s.box.Seal(pt, purpose(o.ID, f.purpose))
+			changed = true
+		}
+		if !changed {
+			continue
+		}
+		err = s.db.WithTx(ctx, func(tx *db.Tx) error {
+			if err := db.SaveOrgCredentials(ctx, tx, c); err != nil {
+				return err
+			}
+			return auth.Audit(ctx, tx, services.Actor{Role: "system"}, "secrets.rotate", fmt.Sprintf("org:%d", o.ID), "ok")
+		})
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

@@ -101,3 +101,25 @@ func TestSaveValidatesAndSealsSecrets(t *testing.T) {
 		t.Fatal("settings of no organisation served to staff")
 	}
 }
+
+func TestRotateSecrets(t *testing.T) {
+	ctx := context.Background()
+	s, d, merchant := setup(t)
+	if err := s.Save(ctx, merchant, Input{Environment: Homologation, ClientID: "id", ClientSecret: "segredo-antigo"}); err != nil {
+		t.Fatal(err)
+	}
+	oldKey, newKey := []byte(strings.Repeat("k", 32)), []byte(strings.Repeat("n", 32))
+	s.box, _ = secrets.New(newKey, oldKey)
+	n, err := s.RotateSecrets(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("rotate: %d %v", n, err)
+	}
+	s.box, _ = secrets.New(newKey) // the old key is gone now
+	c, _ := d.OrgCredentials(ctx, merchant.OrgID)
+	if pt, err := s.box.Open(c.ClientSecretEnc, purpose(merchant.OrgID, "client_secret")); err != nil || string(pt) != "segredo-antigo" {
+		t.Fatalf("after rotation the new key alone cannot open the secret: %v", err)
+	}
+	if n, _ := s.RotateSecrets(ctx); n != 0 {
+		t.Fatal("a second rotation changed something")
+	}
+}
