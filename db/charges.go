@@ -409,20 +409,21 @@ func (d *DB) ListCharges(ctx context.Context, f ChargeFilter) (ChargePage, error
 	from := `charges c LEFT JOIN organisations o ON o.id = c.org_id`
 	order := "c.created_at DESC, c.id DESC"
 	if q != "" {
-		from = `(SELECT rowid AS id FROM charges_fts WHERE charges_fts MATCH ? ORDER BY rowid DESC) m
-			CROSS JOIN charges c ON c.id = m.id LEFT JOIN organisations o ON o.id = c.org_id`
+		// The full-text index is the outer loop, walked in rowid order, so
+		// the query stops as soon as a page of matches is found.
+		from = `charges_fts m CROSS JOIN charges c ON c.id = m.rowid LEFT JOIN organisations o ON o.id = c.org_id`
+		where = append([]string{"charges_fts MATCH ?"}, where...)
 		args = append([]any{q}, args...)
-		order = "c.id DESC"
+		order = "m.rowid DESC"
 	}
 	switch {
 	case f.After != nil && q != "":
-		where = append(where, "c.id < ?")
+		where = append(where, "m.rowid < ?")
 		args = append(args, f.After.ID)
 	case f.Before != nil && q != "":
-		where = append(where, "c.id > ?")
+		where = append(where, "m.rowid > ?")
 		args = append(args, f.Before.ID)
-		order = "c.id ASC"
-		from = strings.Replace(from, "ORDER BY rowid DESC", "ORDER BY rowid ASC", 1)
+		order = "m.rowid ASC"
 	case f.After != nil:
 		where = append(where, "(c.created_at, c.id) < (?, ?)")
 		args = append(args, f.After.CreatedAt, f.After.ID)
