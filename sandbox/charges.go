@@ -471,10 +471,13 @@ func (s *Server) view(c *charge) map[string]any {
 	return d
 }
 
+// linkView is the link object: every field present, null when unset, as
+// the SDK's schemas expect (conformance test).
 func linkView(base string, l *linkInfo) map[string]any {
 	v := map[string]any{
-		"billet_discount": l.BilletDiscount, "card_discount": l.CardDiscount, "message": l.Message, "expire_at": l.ExpireAt,
+		"billet_discount": l.BilletDiscount, "card_discount": l.CardDiscount, "message": nilIfEmpty(l.Message), "expire_at": l.ExpireAt,
 		"request_delivery_address": l.RequestDeliveryAddress, "payment_method": l.PaymentMethod, "payment_url": base + "/pay/" + l.Code,
+		"conditional_discount_value": nil, "conditional_discount_type": nil, "conditional_discount_date": nil,
 	}
 	if l.ConditionalType != "" {
 		v["conditional_discount_value"] = l.ConditionalValue
@@ -482,6 +485,21 @@ func linkView(base string, l *linkInfo) map[string]any {
 		v["conditional_discount_date"] = l.ConditionalDate
 	}
 	return v
+}
+
+// listCustomer is a list entry's customer: the payer's name and CPF (or
+// company), empty strings before a payer is known (GET /v1/charges exists
+// only in the SDKs, whose schema requires the object; contract §12 item 11).
+func listCustomer(c map[string]any) map[string]any {
+	str := func(m map[string]any, k string) string { v, _ := m[k].(string); return v }
+	phone := any(nil)
+	if p := str(c, "phone_number"); p != "" {
+		phone = p
+	}
+	if jp, ok := c["juridical_person"].(map[string]any); ok {
+		return map[string]any{"phone_number": phone, "cnpj": str(jp, "cnpj"), "corporate_name": str(jp, "corporate_name")}
+	}
+	return map[string]any{"phone_number": phone, "cpf": str(c, "cpf"), "name": str(c, "name")}
 }
 
 func nilIfEmpty(s string) any {
@@ -549,9 +567,17 @@ func (s *Server) listCharges(w http.ResponseWriter, r *http.Request) {
 	data := []map[string]any{}
 	for i := (page - 1) * limit; i < len(matched) && i < page*limit; i++ {
 		c := matched[i]
-		e := map[string]any{"id": c.ID, "total": c.Total, "status": c.Status, "custom_id": c.CustomID, "created_at": c.CreatedAt}
-		pm := map[string]any{"payment_method": nilIfEmpty(c.Method), "paid_at": nilIfEmpty(c.PaidAt), "paid_value": c.PaidValue}
-		e["payment"] = pm
+		e := map[string]any{"id": c.ID, "total": c.Total, "status": c.Status, "custom_id": c.CustomID, "created_at": c.CreatedAt,
+			"customer": listCustomer(c.Customer)}
+		switch c.Method {
+		case "banking_billet":
+			url := s.publicURL + "/pay/" + c.Billet.Code
+			e["payment"] = map[string]any{"payment_method": "banking_billet", "paid_at": nilIfEmpty(c.PaidAt), "paid_value": c.PaidValue,
+				"banking_billet": map[string]any{"barcode": c.Billet.Barcode, "link": url, "billet_link": url, "pdf": map[string]string{"charge": url}, "expire_at": c.Billet.ExpireAt}}
+		case "credit_card":
+			e["payment"] = map[string]any{"payment_method": "credit_card", "paid_at": nilIfEmpty(c.PaidAt), "paid_value": c.PaidValue,
+				"credit_card": map[string]any{"mask": c.Card.Mask, "installments": c.Card.Installments, "installment_value": c.Card.InstallmentValue}}
+		}
 		if c.Link != nil {
 			e["link"] = linkView(s.publicURL, c.Link)
 		}

@@ -1,0 +1,95 @@
+// Conformance of the portal's Efí sandbox with the official Node SDK: the
+// SDK is used only as a client, pointed at the sandbox by changing its base
+// URL; every answer is checked against the SDK's own zod response schema.
+// Usage: node conformance.mjs http://127.0.0.1:PORT
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import EfiPay, * as schemas from 'sdk-node-apis-efi';
+
+const root = process.argv[2];
+if (!root) {
+  console.error('usage: node conformance.mjs SANDBOX_URL');
+  process.exit(2);
+}
+// The SDK picks base URLs from its endpoints table; the sandbox mirrors the
+// real prefix, so only the host changes.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { endpoints } = await import(pathToFileURL(path.join(here, 'node_modules/sdk-node-apis-efi/dist/esm/constants/endpoints.js')).href);
+endpoints.APIS.DEFAULT.URL.SANDBOX = root + '/cobrancas';
+
+const efi = new EfiPay({ client_id: 'Client_Id_sandbox_portal_efi', client_secret: 'Client_Secret_sandbox_portal_efi', sandbox: true });
+
+const results = [];
+async function check(name, schemaName, fn) {
+  try {
+    const res = await fn();
+    const parsed = schemas[schemaName].safeParse(res);
+    if (!parsed.success) {
+      results.push({ name, ok: false, error: JSON.stringify(parsed.error.issues.slice(0, 3)) + ' in ' + JSON.stringify(res).slice(0, 300) });
+      return res;
+    }
+    results.push({ name, ok: true });
+    return res;
+  } catch (err) {
+    results.push({ name, ok: false, error: JSON.stringify(err?.response?.data ?? err?.message ?? err).slice(0, 300) });
+    return undefined;
+  }
+}
+
+// A callback receiver, as a merchant's server would be.
+const tokens = [];
+const receiver = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    tokens.push(new URLSearchParams(body).get('notification'));
+    res.end('ok');
+  });
+});
+await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+const notifyURL = `http://127.0.0.1:${receiver.address().port}/hook`;
+
+const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+const customer = { name: 'Gorbadoc Oldbuck', cpf: '94271564656', email: 'gorbadoc@example.com', phone_number: '31987654321', birth: '1977-01-15' };
+
+const link = await check('createOneStepLink', 'CreateOneStepLinkResponseSchema', () =>
+  efi.createOneStepLink({
+    items: [{ name: 'Camiseta', value: 5990, amount: 2 }],
+    metadata: { custom_id: 'sdk-1', notification_url: notifyURL },
+    settings: { payment_method: 'all', expire_at: day(5), request_delivery_address: false, billet_discount: 500, message: 'Obrigado!' },
+  }));
+const linkID = link?.data?.charge_id;
+await check('detailCharge (link)', 'DetailChargeResponseSchema', () => efi.detailCharge({ id: linkID }));
+await check('updateChargeLink', 'UpdateChargeLinkResponseSchema', () => efi.updateChargeLink({ id: linkID }, { expire_at: day(6), payment_method: 'banking_billet' }));
+await check('sendLinkEmail', 'SendLinkEmailResponseSchema', () => efi.sendLinkEmail({ id: linkID }, { email: 'cliente@example.com' }));
+await check('updateChargeMetadata', 'UpdateChargeMetadataResponseSchema', () => efi.updateChargeMetadata({ id: linkID }, { custom_id: 'sdk-1b', notification_url: notifyURL }));
+await check('createChargeHistory', 'CreateChargeHistoryResponseSchema', () => efi.createChargeHistory({ id: linkID }, { description: 'Pedido confirmado' }));
+await check('listCharges', 'ListChargesResponseSchema', () => efi.listCharges({ charge_type: 'billet', begin_date: day(-1), end_date: day(1) }));
+await check('getInstallments', 'GetInstallmentsResponseSchema', () => efi.getInstallments({ total: 10000, brand: 'visa' }));
+
+// The bank pays the link (sandbox control), the receiver gets the token, the SDK fetches it.
+await fetch(`${root}/_sandbox/api/charges/${linkID}/paid`, { method: 'POST' });
+for (let i = 0; i < 50 && tokens.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+await check('getNotification', 'GetNotificationResponseSchema', () => efi.getNotification({ token: tokens[0] }));
+
+const charge = await check('createCharge', 'CreateChargeResponseSchema', () => efi.createCharge({ items: [{ name: 'Curso', value: 20000, amount: 1 }] }));
+const chargeID = charge?.data?.charge_id;
+await check('definePayMethod (boleto)', 'DefinePayMethodResponseSchema', () =>
+  efi.definePayMethod({ id: chargeID }, { payment: { banking_billet: { expire_at: day(3), customer: { name: customer.name, cpf: customer.cpf } } } }));
+await check('updateBillet', 'UpdateBilletResponseSchema', () => efi.updateBillet({ id: chargeID }, { expire_at: day(8) }));
+await check('sendBilletEmail', 'SendBilletEmailResponseSchema', () => efi.sendBilletEmail({ id: chargeID }, { email: 'cliente@example.com' }));
+await check('settleCharge', 'SettleChargeResponseSchema', () => efi.settleCharge({ id: chargeID }));
+
+const other = await efi.createCharge({ items: [{ name: 'Aula', value: 9000, amount: 1 }] });
+await check('defineLinkPayMethod', 'DefineLinkPayMethodResponseSchema', () =>
+  efi.defineLinkPayMethod({ id: other.data.charge_id }, { payment_method: 'credit_card', expire_at: day(2), request_delivery_address: false }));
+await check('cancelCharge', 'CancelChargeResponseSchema', () => efi.cancelCharge({ id: other.data.charge_id }));
+await check('createOneStepCharge (card refused)', 'CreateOneStepChargeResponseSchema', () =>
+  efi.createOneStepCharge({ items: [{ name: 'Curso', value: 20000, amount: 1 }], payment: { credit_card: { installments: 1, payment_token: 'a'.repeat(39) + '2', customer } } }));
+
+receiver.close();
+for (const r of results) console.log(`${r.ok ? 'PASS' : 'FAIL'} ${r.name}${r.ok ? '' : ': ' + r.error}`);
+const failed = results.filter((r) => !r.ok).length;
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
