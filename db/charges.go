@@ -546,3 +546,25 @@ func (d *DB) OpenCharges(ctx context.Context, before time.Time, limit int) ([]Ch
 	}
 	return out, rows.Err()
 }
+
+// APIHistoryLine is one line of the API's history of a charge.
+type APIHistoryLine struct {
+	At      time.Time
+	Message string
+}
+
+// SyncAPIHistory stores the API's history lines of a charge in its
+// timeline, each once.
+func SyncAPIHistory(ctx context.Context, tx *Tx, chargeID int64, lines []APIHistoryLine) error {
+	for _, l := range lines {
+		if l.Message == "" || l.At.IsZero() {
+			continue
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO charge_events (charge_id, at, kind, message) VALUES (?, ?, 'api', ?)
+			ON CONFLICT (charge_id, at, message) WHERE kind = 'api' DO NOTHING`, chargeID, FormatTime(l.At), l.Message)
+		if err != nil {
+			return fmt.Errorf("sync api history: %w", err)
+		}
+	}
+	return nil
+}

@@ -378,6 +378,9 @@ func (s *Service) Refresh(ctx context.Context, c db.Charge, api API) error {
 		if err != nil {
 			return err
 		}
+		if err := db.SyncAPIHistory(ctx, tx, c.ID, apiHistory(info)); err != nil {
+			return err
+		}
 		u := updateOf(cur)
 		u.Status = orDefault(info.Status, cur.Status)
 		u.Total = orDefault(info.Total, cur.Total)
@@ -401,4 +404,27 @@ func (s *Service) Organisations(ctx context.Context, a services.Actor) ([]db.Org
 		return nil, nil
 	}
 	return s.db.Organisations(ctx)
+}
+
+func apiHistory(info ChargeInfo) []db.APIHistoryLine {
+	out := make([]db.APIHistoryLine, 0, len(info.History))
+	for _, h := range info.History {
+		out = append(out, db.APIHistoryLine{At: h.CreatedAt, Message: h.Message})
+	}
+	return out
+}
+
+// SyncHistory re-reads a charge from the API and stores its history lines
+// in the timeline (after a notification, so the timeline shows what the
+// API recorded too).
+func (s *Service) SyncHistory(ctx context.Context, c db.Charge) error {
+	api, err := s.clients.For(ctx, c.OrgID)
+	if err != nil {
+		return err
+	}
+	info, err := api.DetailCharge(ctx, c.EfiChargeID)
+	if err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(tx *db.Tx) error { return db.SyncAPIHistory(ctx, tx, c.ID, apiHistory(info)) })
 }

@@ -155,6 +155,7 @@ func (s *Service) process(ctx context.Context, e db.WebhookEvent) error {
 	sort.SliceStable(changes, func(i, j int) bool { return changes[i].ID < changes[j].ID })
 	applied, ignored := 0, 0
 	var unknown []int64
+	var touched []db.Charge
 	err = s.db.WithTx(ctx, func(tx *db.Tx) error {
 		for _, ch := range changes {
 			if ch.ChargeID == 0 || !(ch.Type == "charge" || strings.HasSuffix(ch.Type, "_charge")) {
@@ -178,6 +179,7 @@ func (s *Service) process(ctx context.Context, e db.WebhookEvent) error {
 			}
 			if ok {
 				applied++
+				touched = append(touched, c)
 			} else {
 				ignored++
 			}
@@ -190,6 +192,18 @@ func (s *Service) process(ctx context.Context, e db.WebhookEvent) error {
 	})
 	if err == nil && applied > 0 {
 		s.cfg.Logger.InfoContext(ctx, "notification applied", "event_id", e.ID, "applied", applied)
+		seen := map[int64]bool{}
+		for _, c := range touched {
+			if seen[c.ID] {
+				continue
+			}
+			seen[c.ID] = true
+			// The API's own history joins the timeline; a failure here only
+			// delays it to the next reconciliation.
+			if herr := s.SyncHistory(ctx, c); herr != nil {
+				s.cfg.Logger.WarnContext(ctx, "sync api history", "charge_id", c.EfiChargeID, "err", herr)
+			}
+		}
 	}
 	return err
 }

@@ -117,6 +117,18 @@ func TestLinkPaidOnSandboxTurnsPaid(t *testing.T) {
 		}
 	}
 
+	// The timeline holds the API's own history lines too, each once.
+	det, _ = svc.Get(ctx, merchant, id)
+	apiLines := map[string]int{}
+	for _, e := range det.Events {
+		if e.Kind == "api" {
+			apiLines[e.Message]++
+		}
+	}
+	if apiLines["Link de pagamento criado"] != 1 || apiLines["Pagamento via boleto confirmado"] != 1 {
+		t.Fatalf("API history in the timeline: %v", apiLines)
+	}
+
 	// The sandbox's real validation error lands on the form's field.
 	bad := l
 	bad.IdempotencyKey = links.NewIdempotencyKey()

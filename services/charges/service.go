@@ -307,6 +307,9 @@ func (s *Service) saveLink(ctx context.Context, a services.Actor, l links.Link, 
 		if err := db.CompleteIdempotencyKey(ctx, tx, a.OrgID, l.IdempotencyKey, c.ID); err != nil {
 			return err
 		}
+		if err := db.SyncAPIHistory(ctx, tx, c.ID, apiHistory(info)); err != nil {
+			return err
+		}
 		return s.cfg.Audit(ctx, tx, a, "link.create", fmt.Sprintf("charge:%d", info.ChargeID), "ok")
 	})
 	if errors.Is(err, db.ErrConflict) {
