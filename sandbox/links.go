@@ -295,8 +295,9 @@ func formatReais(c int64) string {
 }
 
 // sweep applies the clock: links past expire_at expire, boletos past
-// their due date become unpaid. The caller holds mu.
+// their due date become unpaid, subscriptions renew. The caller holds mu.
 func (s *Server) sweep() {
+	s.renewSubscriptions()
 	today := s.now().Format(dateLayout)
 	for _, c := range s.charges {
 		changed := false

@@ -70,6 +70,9 @@ type Server struct {
 	offset    time.Duration // the clock's advance over real time
 	seq       map[string]int64
 	charges   map[int64]*charge
+	plans     map[int64]*plan
+	subs      map[int64]*subscription
+	pixHooks  map[string]*pixWebhook
 	tokens    map[string]*notifToken
 	oauth     map[string]accessToken
 	quota     map[string]int // "day|route" -> count
@@ -118,6 +121,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		cfg: cfg, store: st, log: cfg.Logger.With("component", "efi-sandbox"),
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
 		seq:       map[string]int64{}, charges: map[int64]*charge{}, tokens: map[string]*notifToken{},
+		plans: map[int64]*plan{}, subs: map[int64]*subscription{}, pixHooks: map[string]*pixWebhook{},
 		oauth: map[string]accessToken{}, quota: map[string]int{}, failures: map[string]*injection{},
 		wake: make(chan struct{}, 1),
 	}
@@ -156,6 +160,36 @@ func (s *Server) load(ctx context.Context) error {
 		return nil
 	}); err != nil {
 		return fmt.Errorf("load charges: %w", err)
+	}
+	if err := s.store.each(ctx, "plan", func(id string, data []byte) error {
+		var p plan
+		if err := json.Unmarshal(data, &p); err != nil {
+			return err
+		}
+		s.plans[p.ID] = &p
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := s.store.each(ctx, "subscription", func(id string, data []byte) error {
+		var sub subscription
+		if err := json.Unmarshal(data, &sub); err != nil {
+			return err
+		}
+		s.subs[sub.ID] = &sub
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := s.store.each(ctx, "pixwebhook", func(id string, data []byte) error {
+		var h pixWebhook
+		if err := json.Unmarshal(data, &h); err != nil {
+			return err
+		}
+		s.pixHooks[id] = &h
+		return nil
+	}); err != nil {
+		return err
 	}
 	return s.store.each(ctx, "token", func(id string, data []byte) error {
 		var t notifToken
@@ -351,6 +385,24 @@ func (s *Server) routes() {
 	c("POST /cobrancas/v1/charge/{id}/link/resend", "charge", s.resendLink)
 	c("GET /cobrancas/v1/installments", "charge", s.installments)
 	c("GET /cobrancas/v1/notification/{token}", "charge", s.getNotification)
+	c("POST /cobrancas/v1/plan", "charge", s.createPlan)
+	c("GET /cobrancas/v1/plans", "charge", s.listPlans)
+	c("PUT /cobrancas/v1/plan/{id}", "charge", s.updatePlan)
+	c("DELETE /cobrancas/v1/plan/{id}", "charge", s.deletePlan)
+	c("POST /cobrancas/v1/plan/{id}/subscription", "charge", s.createSubscription)
+	c("POST /cobrancas/v1/plan/{id}/subscription/one-step", "charge", s.createOneStepSubscription)
+	c("POST /cobrancas/v1/plan/{id}/subscription/one-step/link", "charge", s.createOneStepSubscriptionLink)
+	c("GET /cobrancas/v1/subscription/{id}", "charge", s.detailSubscription)
+	c("POST /cobrancas/v1/subscription/{id}/pay", "charge", s.paySubscription)
+	c("PUT /cobrancas/v1/subscription/{id}/cancel", "charge", s.cancelSubscription)
+	c("PUT /cobrancas/v1/subscription/{id}/metadata", "charge", s.subscriptionMetadata)
+	c("POST /cobrancas/v1/subscription/{id}/history", "charge", s.subscriptionHistory)
+
+	px := func(pattern, scope string, h http.HandlerFunc) { m.HandleFunc(pattern, s.api(famPix, scope, h)) }
+	px("PUT /pix/v2/webhook/{chave}", "webhook.write", s.putPixWebhook)
+	px("GET /pix/v2/webhook/{chave}", "webhook.read", s.getPixWebhook)
+	px("GET /pix/v2/webhook", "webhook.read", s.listPixWebhooks)
+	px("DELETE /pix/v2/webhook/{chave}", "webhook.write", s.deletePixWebhook)
 
 	// The hosted payment page and the controls: outside the API's routes.
 	m.HandleFunc("GET /pay/{code}", s.payPage)

@@ -21,10 +21,19 @@ endpoints.APIS.DEFAULT.URL.SANDBOX = root + '/cobrancas';
 const efi = new EfiPay({ client_id: 'Client_Id_sandbox_portal_efi', client_secret: 'Client_Secret_sandbox_portal_efi', sandbox: true });
 
 const results = [];
+// Places where Efí's documentation and the SDK's schemas disagree, and the
+// sandbox follows the documentation (contract notes §12): reported, not failed.
+const known = {
+  createOneStepSubscriptionLink: 'docs (contract §6) give the link charge status "link"; the SDK schema omits it',
+};
 async function check(name, schemaName, fn) {
   try {
     const res = await fn();
     const parsed = schemas[schemaName].safeParse(res);
+    if (!parsed.success && known[name]) {
+      results.push({ name, ok: true, known: known[name] });
+      return res;
+    }
     if (!parsed.success) {
       results.push({ name, ok: false, error: JSON.stringify(parsed.error.issues.slice(0, 3)) + ' in ' + JSON.stringify(res).slice(0, 300) });
       return res;
@@ -88,8 +97,29 @@ await check('cancelCharge', 'CancelChargeResponseSchema', () => efi.cancelCharge
 await check('createOneStepCharge (card refused)', 'CreateOneStepChargeResponseSchema', () =>
   efi.createOneStepCharge({ items: [{ name: 'Curso', value: 20000, amount: 1 }], payment: { credit_card: { installments: 1, payment_token: 'a'.repeat(39) + '2', customer } } }));
 
+// Plans and subscriptions.
+const plan = await check('createPlan', 'CreatePlanResponseSchema', () => efi.createPlan({ name: 'Plano mensal', interval: 1, repeats: 12 }));
+const planID = plan?.data?.plan_id;
+await check('listPlans', 'ListPlansResponseSchema', () => efi.listPlans({ name: 'mensal' }));
+await check('updatePlan', 'UpdatePlanResponseSchema', () => efi.updatePlan({ id: planID }, { name: 'Plano mensal plus' }));
+const items = [{ name: 'Assinatura', value: 4990, amount: 1 }];
+const sub = await check('createOneStepSubscription', 'CreateOneStepSubscriptionResponseSchema', () =>
+  efi.createOneStepSubscription({ id: planID }, { items, payment: { banking_billet: { expire_at: day(3), customer: { name: customer.name, cpf: customer.cpf, email: customer.email } } } }));
+const subID = sub?.data?.subscription_id;
+await check('detailSubscription', 'DetailSubscriptionResponseSchema', () => efi.detailSubscription({ id: subID }));
+await check('updateSubscriptionMetadata', 'UpdateSubscriptionMetadataResponseSchema', () => efi.updateSubscriptionMetadata({ id: subID }, { custom_id: 'assinatura-1' }));
+await check('createSubscriptionHistory', 'CreateSubscriptionHistoryResponseSchema', () => efi.createSubscriptionHistory({ id: subID }, { description: 'Cliente fiel' }));
+await check('cancelSubscription', 'CancelSubscriptionResponseSchema', () => efi.cancelSubscription({ id: subID }));
+const two = await check('createSubscription', 'CreateSubscriptionResponseSchema', () => efi.createSubscription({ id: planID }, { items }));
+await check('defineSubscriptionPayMethod', 'DefineSubscriptionPayMethodResponseSchema', () =>
+  efi.defineSubscriptionPayMethod({ id: two?.data?.subscription_id }, { payment: { banking_billet: { expire_at: day(3), customer: { name: customer.name, cpf: customer.cpf } } } }));
+await check('createOneStepSubscriptionLink', 'CreateOneStepSubscriptionLinkResponseSchema', () =>
+  efi.createOneStepSubscriptionLink({ id: planID }, { items, settings: { payment_method: 'all', expire_at: day(4), request_delivery_address: false } }));
+const lone = await efi.createPlan({ name: 'Sem uso', interval: 2 });
+await check('deletePlan', 'DeletePlanResponseSchema', () => efi.deletePlan({ id: lone.data.plan_id }));
+
 receiver.close();
-for (const r of results) console.log(`${r.ok ? 'PASS' : 'FAIL'} ${r.name}${r.ok ? '' : ': ' + r.error}`);
+for (const r of results) console.log(`${r.known ? 'KNOWN' : r.ok ? 'PASS' : 'FAIL'} ${r.name}${r.known ? ': ' + r.known : r.ok ? '' : ': ' + r.error}`);
 const failed = results.filter((r) => !r.ok).length;
 console.log(`${results.length - failed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -1,0 +1,480 @@
+package sandbox
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// plan is a subscription plan (§6).
+type plan struct {
+	ID        int64  `json:"plan_id"`
+	Name      string `json:"name"`
+	Interval  int    `json:"interval"`
+	Repeats   *int   `json:"repeats"`
+	CreatedAt string `json:"created_at"`
+	Deleted   bool   `json:"deleted,omitempty"`
+}
+
+// subscription is a plan's subscription; each charge it generates is an
+// ordinary charge (GET /v1/charge/:id works for it).
+type subscription struct {
+	ID              int64       `json:"subscription_id"`
+	PlanID          int64       `json:"plan_id"`
+	Status          string      `json:"status"`
+	Items           []item      `json:"items"`
+	Value           int64       `json:"value"`
+	CustomID        *string     `json:"custom_id"`
+	NotificationURL *string     `json:"notification_url"`
+	Method          string      `json:"payment_method,omitempty"`
+	Payment         *paymentIn  `json:"payment,omitempty"`
+	ChargeIDs       []int64     `json:"charge_ids"`
+	NextExecution   string      `json:"next_execution,omitempty"`
+	CreatedAt       string      `json:"created_at"`
+	History         []histEntry `json:"history"`
+}
+
+func (s *Server) savePlan(p *plan) { s.store.put("plan", strconv.FormatInt(p.ID, 10), p) }
+
+func (s *Server) saveSub(sub *subscription) {
+	s.store.put("subscription", strconv.FormatInt(sub.ID, 10), sub)
+}
+
+func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name     string `json:"name"`
+		Interval *int   `json:"interval"`
+		Repeats  *int   `json:"repeats"`
+	}
+	if e := decode(r, &in); e != nil {
+		e.write(w)
+		return
+	}
+	switch {
+	case utf8.RuneCountInString(in.Name) < 1 || utf8.RuneCountInString(in.Name) > 255:
+		validationErr("/name", "O tamanho da string deve ser entre 1 e 255 caracteres.").write(w)
+		return
+	case in.Interval == nil || *in.Interval < 1 || *in.Interval > 24:
+		validationErr("/interval", "O intervalo deve ser um inteiro entre 1 e 24 meses.").write(w)
+		return
+	case in.Repeats != nil && (*in.Repeats < 2 || *in.Repeats > 120):
+		validationErr("/repeats", "O número de repetições deve estar entre 2 e 120.").write(w)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := &plan{ID: s.nextID("plan", 10000), Name: in.Name, Interval: *in.Interval, Repeats: in.Repeats, CreatedAt: s.now().Format(tsLayout)}
+	s.plans[p.ID] = p
+	s.savePlan(p)
+	writeJSON(w, 200, map[string]any{"code": 200, "data": p})
+}
+
+func (s *Server) listPlans(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("name")
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	if limit <= 0 {
+		limit = 20
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []*plan{}
+	for id := int64(10001); id <= s.seq["plan"]; id++ {
+		p := s.plans[id]
+		if p == nil || p.Deleted || (name != "" && !containsFold(p.Name, name)) {
+			continue
+		}
+		out = append(out, p)
+	}
+	if offset > len(out) {
+		offset = len(out)
+	}
+	out = out[offset:min(len(out), offset+limit)]
+	writeJSON(w, 200, map[string]any{"code": 200, "data": out})
+}
+
+func containsFold(s, sub string) bool {
+	return len(sub) == 0 || indexFold(s, sub) >= 0
+}
+
+func indexFold(s, sub string) int {
+	ls, lsub := []rune(s), []rune(sub)
+	for i := 0; i+len(lsub) <= len(ls); i++ {
+		ok := true
+		for j := range lsub {
+			if toLower(ls[i+j]) != toLower(lsub[j]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return i
+		}
+	}
+	return -1
+}
+
+func toLower(r rune) rune {
+	if r >= 'A' && r <= 'Z' {
+		return r + 32
+	}
+	return r
+}
+
+func (s *Server) getPlan(w http.ResponseWriter, r *http.Request) (*plan, bool) {
+	id, ok := pathID(r, "id")
+	p := s.plans[id]
+	if !ok || p == nil || p.Deleted {
+		notFoundErr("id").write(w)
+		return nil, false
+	}
+	return p, true
+}
+
+func (s *Server) updatePlan(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if e := decode(r, &in); e != nil {
+		e.write(w)
+		return
+	}
+	if n := utf8.RuneCountInString(in.Name); n < 1 || n > 255 {
+		validationErr("/name", "O tamanho da string deve ser entre 1 e 255 caracteres.").write(w)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.getPlan(w, r)
+	if !ok {
+		return
+	}
+	p.Name = in.Name
+	s.savePlan(p)
+	writeJSON(w, 200, map[string]any{"code": 200})
+}
+
+// deletePlan refuses while any subscription uses the plan (3500032).
+func (s *Server) deletePlan(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.getPlan(w, r)
+	if !ok {
+		return
+	}
+	for _, sub := range s.subs {
+		if sub.PlanID == p.ID {
+			(&chargeError{Status: 400, Code: 3500032, Slug: "plan_has_transactions", Description: "O plano não pode ser removido pois possui transações associadas."}).write(w)
+			return
+		}
+	}
+	p.Deleted = true
+	s.savePlan(p)
+	writeJSON(w, 200, map[string]any{"code": 200})
+}
+
+type subscriptionIn struct {
+	Items     []itemIn        `json:"items"`
+	Shippings []itemIn        `json:"shippings"`
+	Metadata  *metadataIn     `json:"metadata"`
+	Payment   *paymentIn      `json:"payment"`
+	Settings  *linkSettingsIn `json:"settings"`
+}
+
+// newSubscription validates the body and creates the subscription with its
+// first charge (caller holds mu).
+func (s *Server) newSubscription(w http.ResponseWriter, r *http.Request, in subscriptionIn) (*subscription, *plan, *charge, bool) {
+	p, ok := s.getPlan(w, r)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	items, total, e := validateItems(in.Items)
+	if e == nil {
+		e = validateMetadata(in.Metadata)
+	}
+	if e == nil && in.Payment != nil {
+		if in.Payment.CreditCard != nil && in.Payment.CreditCard.Installments > 1 {
+			e = &chargeError{Status: 400, Code: 3500021, Slug: "invalid_installments", Description: "[installments] não pode ser superior a 1 para assinaturas."}
+		} else {
+			e = s.validatePayment(total, *in.Payment)
+		}
+	}
+	if e != nil {
+		e.write(w)
+		return nil, nil, nil, false
+	}
+	sub := &subscription{ID: s.nextID("subscription", 60000), PlanID: p.ID, Status: "new", Items: items, Value: total, CreatedAt: s.now().Format(tsLayout)}
+	if in.Metadata != nil {
+		sub.CustomID, sub.NotificationURL = in.Metadata.CustomID, in.Metadata.NotificationURL
+	}
+	sub.History = append(sub.History, histEntry{Message: "Assinatura criada", CreatedAt: sub.CreatedAt})
+	c := s.newCharge(items, total, in.Metadata)
+	sub.ChargeIDs = append(sub.ChargeIDs, c.ID)
+	s.subs[sub.ID] = sub
+	return sub, p, c, true
+}
+
+func (s *Server) createSubscription(w http.ResponseWriter, r *http.Request) {
+	var in subscriptionIn
+	if e := decode(r, &in); e != nil {
+		e.write(w)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, _, c, ok := s.newSubscription(w, r, in)
+	if !ok {
+		return
+	}
+	s.saveCharge(c)
+	s.saveSub(sub)
+	writeJSON(w, 200, map[string]any{"code": 200, "data": map[string]any{"subscription_id": sub.ID, "status": sub.Status, "custom_id": sub.CustomID,
+		"charges": []map[string]any{{"charge_id": c.ID, "status": c.Status, "total": c.Total, "parcel": 1}}, "created_at": sub.CreatedAt}})
+}
+
+// activate pays the subscription's charge and makes it active (caller holds mu).
+func (s *Server) activate(sub *subscription, p *plan, c *charge, pay paymentIn) (map[string]any, *chargeError) {
+	out, e := s.pay(c, pay)
+	if e != nil {
+		return nil, e
+	}
+	sub.Method, sub.Payment, sub.Status = c.Method, &pay, "active"
+	sub.NextExecution = s.now().AddDate(0, p.Interval, 0).Format(dateLayout)
+	sub.History = append(sub.History, histEntry{Message: "Assinatura ativa", CreatedAt: s.now().Format(tsLayout)})
+	out["subscription_id"] = sub.ID
+	out["status"] = sub.Status
+	out["plan"] = map[string]any{"id": p.ID, "interval": p.Interval, "repeats": p.Repeats}
+	out["charge"] = map[string]any{"id": c.ID, "status": c.Status, "parcel": 1, "total": c.Total}
+	out["first_execution"] = s.now().Format("02/01/2006")
+	return out, nil
+}
+
+func (s *Server) createOneStepSubscription(w http.ResponseWriter, r *http.Request) {
+	var in subscriptionIn
+	if e := decode(r, &in); e != nil {
+		e.write(w)
+		return
+	}
+	if in.Payment == nil {
+		validationErr("/payment", "A propriedade [payment] é obrigatória.").write(w)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, p, c, ok := s.newSubscription(w, r, in)
+	if !ok {
+		return
+	}
+	out, e := s.activate(sub, p, c, *in.Payment)
+	if e != nil {
+		e.write(w)
+		return
+	}
+	s.saveCharge(c)
+	s.saveSub(sub)
+	writeJSON(w, 200, map[string]any{"code": 200, "data": out})
+}
+
+func (s *Server) createOneStepSubscriptionLink(w http.ResponseWriter, r *http.Request) {
+	var in subscriptionIn
+	if e := decode(r, &in); e != nil {
+		e.write(w)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, _, c, ok := s.newSubscription(w, r, in)
+	if !ok {
+		return
+	}
+	settings := linkSettingsIn{}
+	if in.Settings != nil {
+		settings = *in.Settings
+	}
+	l := &linkInfo{Code: randomHex(12)}
+	if e := s.applyLinkSettings("/settings/", settings, c.Total, l, true); e != nil {
+		delete(s.subs, sub.ID)
+		delete(s.charges, c.ID)
+		e.write(w)
+		return
+	}
+	c.Link = l
+	s.setStatus(c, "link", "")
+	s.saveCharge(c)
+	s.saveSub(sub)
+	writeJSON(w, 200, map[string]any{"code": 200, "data": map[string]any{"subscription_id": sub.ID, "status": sub.Status, "custom_id": sub.CustomID,
+		"charge": map[string]any{"id": c.ID, "status": c.Status, "total": c.Total, "parcel": 1}, "payment_url": s.publicURL + "/pay/" + l.Code,
+		"payment_method": l.PaymentMethod, "conditional_discount_date": nilIfEmpty(l.ConditionalDate), "request_delivery_address": l.RequestDeliveryAddress,
+		"expire_at": l.ExpireAt, "created_at": sub.CreatedAt}})
+}
+
+func (s *Server) getSub(w http.ResponseWriter, r *http.Request) (*subscription, bool) {
+	id, ok := pathID(r, "id")
+	sub := s.subs[id]
+	if !ok || sub == nil {
+		notFoundErr("id").write(w)
+		return nil, false
+	}
+	return sub, true
+}
+
+func (s *Server) subView(sub *subscription) map[string]any {
+	p := s.plans[sub.PlanID]
+	var hist []map[string]any
+	for _, id := range sub.ChargeIDs {
+		if c := s.charges[id]; c != nil {
+			hist = append(hist, map[string]any{"charge_id": c.ID, "status": c.Status, "created_at": c.CreatedAt})
+		}
+	}
+	return map[string]any{"subscription_id": sub.ID, "value": sub.Value, "status": sub.Status, "custom_id": sub.CustomID,
+		"notification_url": sub.NotificationURL, "payment_method": nilIfEmpty(sub.Method), "next_execution": nilIfEmpty(sub.NextExecution),
+		"next_expire_at": nilIfEmpty(sub.NextExecution), "plan": map[string]any{"plan_id": p.ID, "name": p.Name, "interval": p.Interval, "repeats": p.Repeats},
+		"occurrences": len(sub.ChargeIDs), "created_at": sub.CreatedAt, "history": hist}
+}
+
+func (s *Server) detailSubscription(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, ok := s.getSub(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, 200, map[string]any{"code": 200, "data": s.subView(sub)})
+}
+
+func (s *Server) paySubscription(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Payment *paymentIn `json:"payment"`
+	}
+	if e := decode(r, &in); e != nil {
+		e.write(w)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, ok := s.getSub(w, r)
+	if !ok {
+		return
+	}
+	if in.Payment == nil {
+		validationErr("/payment", "A propriedade [payment] é obrigatória.").write(w)
+		return
+	}
+	if sub.Status != "new" {
+		(&chargeError{Status: 400, Code: 3500067, Slug: "invalid_status", Description: "A assinatura não pode ser paga pois possui o status [" + sub.Status + "]."}).write(w)
+		return
+	}
+	if in.Payment.CreditCard != nil && in.Payment.CreditCard.Installments > 1 {
+		(&chargeError{Status: 400, Code: 3500021, Slug: "invalid_installments", Description: "[installments] não pode ser superior a 1 para assinaturas."}).write(w)
+		return
+	}
+	c := s.charges[sub.ChargeIDs[0]]
+	out, e := s.activate(sub, s.plans[sub.PlanID], c, *in.Payment)
+	if e != nil {
+		e.write(w)
+		return
+	}
+	s.saveCharge(c)
+	s.saveSub(sub)
+	writeJSON(w, 200, map[string]any{"code": 200, "data": out})
+}
+
+func (s *Server) cancelSubscription(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, ok := s.getSub(w, r)
+	if !ok {
+		return
+	}
+	if sub.Status != "new" && sub.Status != "active" {
+		(&chargeError{Status: 400, Code: 3500040, Slug: "invalid_status", Description: "Apenas assinaturas com status [new] ou [active] podem ser canceladas."}).write(w)
+		return
+	}
+	sub.Status = "canceled"
+	sub.History = append(sub.History, histEntry{Message: "Assinatura cancelada", CreatedAt: s.now().Format(tsLayout)})
+	s.saveSub(sub)
+	writeJSON(w, 200, map[string]any{"code": 200})
+}
+
+func (s *Server) subscriptionMetadata(w http.ResponseWriter, r *http.Request) {
+	var in metadataIn
+	if e := decode(r, &in); e != nil {
+		e.write(w)
+		return
+	}
+	if e := validateMetadata(&in); e != nil {
+		e.write(w)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, ok := s.getSub(w, r)
+	if !ok {
+		return
+	}
+	if in.CustomID != nil {
+		sub.CustomID = in.CustomID
+	}
+	if in.NotificationURL != nil {
+		sub.NotificationURL = in.NotificationURL
+	}
+	s.saveSub(sub)
+	writeJSON(w, 200, map[string]any{"code": 200})
+}
+
+func (s *Server) subscriptionHistory(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Description string `json:"description"`
+	}
+	if e := decode(r, &in); e != nil {
+		e.write(w)
+		return
+	}
+	if n := utf8.RuneCountInString(in.Description); n < 1 || n > 255 {
+		validationErr("/description", "O tamanho da string deve ser entre 1 e 255 caracteres.").write(w)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, ok := s.getSub(w, r)
+	if !ok {
+		return
+	}
+	sub.History = append(sub.History, histEntry{Message: in.Description, CreatedAt: s.now().Format(tsLayout)})
+	s.saveSub(sub)
+	writeJSON(w, 200, map[string]any{"code": 200})
+}
+
+// renewSubscriptions generates, when the clock passes next_execution, the
+// next charge of each active subscription, paid by the same method, and
+// expires the subscriptions whose repeats are exhausted (caller holds mu).
+func (s *Server) renewSubscriptions() {
+	today := s.now().Format(dateLayout)
+	for _, sub := range s.subs {
+		for sub.Status == "active" && sub.NextExecution != "" && sub.NextExecution <= today {
+			p := s.plans[sub.PlanID]
+			if p.Repeats != nil && len(sub.ChargeIDs) >= *p.Repeats {
+				sub.Status = "expired"
+				sub.History = append(sub.History, histEntry{Message: "Assinatura expirada", CreatedAt: s.now().Format(tsLayout)})
+				break
+			}
+			c := s.newCharge(sub.Items, sub.Value, &metadataIn{CustomID: sub.CustomID, NotificationURL: sub.NotificationURL})
+			if sub.Payment != nil {
+				pay := *sub.Payment
+				if pay.BankingBillet != nil {
+					b := *pay.BankingBillet
+					b.ExpireAt = sub.NextExecution
+					pay.BankingBillet = &b
+				}
+				s.pay(c, pay)
+			}
+			s.saveCharge(c)
+			sub.ChargeIDs = append(sub.ChargeIDs, c.ID)
+			next, _ := time.Parse(dateLayout, sub.NextExecution)
+			sub.NextExecution = next.AddDate(0, p.Interval, 0).Format(dateLayout)
+			sub.History = append(sub.History, histEntry{Message: "Nova cobrança gerada", CreatedAt: s.now().Format(tsLayout)})
+		}
+		s.saveSub(sub)
+	}
+}
