@@ -72,6 +72,8 @@ type charge struct {
 	Token           string         `json:"token"`
 	PaidValue       int64          `json:"paid_value,omitempty"`
 	PaidAt          string         `json:"paid_at,omitempty"`
+	CarnetID        int64          `json:"carnet_id,omitempty"`
+	Parcel          int            `json:"parcel,omitempty"`
 }
 
 func (s *Server) saveCharge(c *charge) {
@@ -461,6 +463,11 @@ func (s *Server) view(c *charge) map[string]any {
 		url := base + "/pay/" + c.Billet.Code
 		d["payment"] = map[string]any{"method": "banking_billet", "created_at": c.CreatedAt, "message": nilIfEmpty(c.Billet.Message),
 			"banking_billet": map[string]any{"barcode": c.Billet.Barcode, "link": url, "billet_link": url, "pdf": map[string]string{"charge": url}, "expire_at": c.Billet.ExpireAt}}
+	case "carnet":
+		url := base + "/pay/" + c.Billet.Code
+		d["payment"] = map[string]any{"method": "carnet", "created_at": c.CreatedAt, "message": nilIfEmpty(c.Billet.Message),
+			"carnet": map[string]any{"parcel": c.Parcel, "barcode": c.Billet.Barcode, "url": url, "link": url, "parcel_link": url,
+				"pdf": map[string]string{"charge": url}, "expire_at": c.Billet.ExpireAt}}
 	case "credit_card":
 		d["payment"] = map[string]any{"method": "credit_card", "created_at": c.CreatedAt, "message": nil,
 			"credit_card": map[string]any{"mask": c.Card.Mask, "installments": c.Card.Installments, "installment_value": c.Card.InstallmentValue, "interest": 0}}

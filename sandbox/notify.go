@@ -49,6 +49,18 @@ func (s *Server) recordChange(c *charge, status, reason string) {
 	ch := change{ID: int64(len(t.Changes) + 1), Type: "charge", CustomID: c.CustomID,
 		Status: map[string]any{"current": status, "previous": prev}, Identifiers: map[string]int64{"charge_id": c.ID},
 		CreatedAt: s.now().Format(tsLayout), Reason: reason}
+	if c.CarnetID != 0 {
+		// A parcel shares its carnet's token; its own previous status is
+		// the last change of this parcel, not of the token (§7).
+		ch.Type, ch.Identifiers["carnet_id"] = "carnet_charge", c.CarnetID
+		ch.Status["previous"] = nil
+		for i := len(t.Changes) - 1; i >= 0; i-- {
+			if t.Changes[i].Identifiers["charge_id"] == c.ID {
+				ch.Status["previous"] = t.Changes[i].Status["current"]
+				break
+			}
+		}
+	}
 	if status == "paid" {
 		ch.Value, ch.ReceivedAt = c.PaidValue, c.PaidAt
 	}
@@ -64,6 +76,9 @@ func (s *Server) setStatus(c *charge, status, reason string) {
 	}
 	c.Status = status
 	s.recordChange(c, status, reason)
+	if k := s.carnets[c.CarnetID]; k != nil && c.CarnetID != 0 {
+		defer s.refreshCarnet(k)
+	}
 	if c.NotificationURL != nil && *c.NotificationURL != "" {
 		s.callbacks = append(s.callbacks, &delivery{URL: *c.NotificationURL, Token: c.Token, Next: time.Now()})
 		select {

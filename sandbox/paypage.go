@@ -84,7 +84,7 @@ func (s *Server) payView(c *charge) payView {
 		v.Payable = true
 		v.Billet = c.Link.PaymentMethod != "credit_card"
 		v.Card = c.Link.PaymentMethod != "banking_billet"
-	case c.Method == "banking_billet" && (c.Status == "waiting" || c.Status == "unpaid" || c.Status == "canceled"):
+	case (c.Method == "banking_billet" || c.Method == "carnet") && (c.Status == "waiting" || c.Status == "unpaid" || c.Status == "canceled"):
 		// A cancelled boleto printed earlier can still be paid (§3.3).
 		v.Payable, v.Billet = true, true
 	}

@@ -71,6 +71,7 @@ type Server struct {
 	seq       map[string]int64
 	charges   map[int64]*charge
 	plans     map[int64]*plan
+	carnets   map[int64]*carnet
 	subs      map[int64]*subscription
 	pixHooks  map[string]*pixWebhook
 	tokens    map[string]*notifToken
@@ -121,7 +122,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		cfg: cfg, store: st, log: cfg.Logger.With("component", "efi-sandbox"),
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
 		seq:       map[string]int64{}, charges: map[int64]*charge{}, tokens: map[string]*notifToken{},
-		plans: map[int64]*plan{}, subs: map[int64]*subscription{}, pixHooks: map[string]*pixWebhook{},
+		plans: map[int64]*plan{}, carnets: map[int64]*carnet{}, subs: map[int64]*subscription{}, pixHooks: map[string]*pixWebhook{},
 		oauth: map[string]accessToken{}, quota: map[string]int{}, failures: map[string]*injection{},
 		wake: make(chan struct{}, 1),
 	}
@@ -167,6 +168,16 @@ func (s *Server) load(ctx context.Context) error {
 			return err
 		}
 		s.plans[p.ID] = &p
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := s.store.each(ctx, "carnet", func(id string, data []byte) error {
+		var k carnet
+		if err := json.Unmarshal(data, &k); err != nil {
+			return err
+		}
+		s.carnets[k.ID] = &k
 		return nil
 	}); err != nil {
 		return err
@@ -385,6 +396,18 @@ func (s *Server) routes() {
 	c("POST /cobrancas/v1/charge/{id}/link/resend", "charge", s.resendLink)
 	c("GET /cobrancas/v1/installments", "charge", s.installments)
 	c("GET /cobrancas/v1/notification/{token}", "charge", s.getNotification)
+	c("POST /cobrancas/v1/carnet", "charge", s.createCarnet)
+	c("GET /cobrancas/v1/carnet/{id}", "charge", s.detailCarnet)
+	c("PUT /cobrancas/v1/carnet/{id}/metadata", "charge", s.carnetMetadata)
+	c("PUT /cobrancas/v1/carnet/{id}/parcel/{parcel}", "charge", s.carnetParcelDate)
+	c("PUT /cobrancas/v1/carnet/{id}/parcels", "charge", s.carnetParcelsDates)
+	c("PUT /cobrancas/v1/carnet/{id}/cancel", "charge", s.cancelCarnet)
+	c("PUT /cobrancas/v1/carnet/{id}/parcel/{parcel}/cancel", "charge", s.cancelCarnetParcel)
+	c("PUT /cobrancas/v1/carnet/{id}/settle", "charge", s.settleCarnet)
+	c("PUT /cobrancas/v1/carnet/{id}/parcel/{parcel}/settle", "charge", s.settleCarnetParcel)
+	c("POST /cobrancas/v1/carnet/{id}/resend", "charge", s.resendCarnet)
+	c("POST /cobrancas/v1/carnet/{id}/parcel/{parcel}/resend", "charge", s.resendCarnetParcel)
+	c("POST /cobrancas/v1/carnet/{id}/history", "charge", s.carnetHistory)
 	c("POST /cobrancas/v1/plan", "charge", s.createPlan)
 	c("GET /cobrancas/v1/plans", "charge", s.listPlans)
 	c("PUT /cobrancas/v1/plan/{id}", "charge", s.updatePlan)

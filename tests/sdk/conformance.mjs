@@ -97,6 +97,23 @@ await check('cancelCharge', 'CancelChargeResponseSchema', () => efi.cancelCharge
 await check('createOneStepCharge (card refused)', 'CreateOneStepChargeResponseSchema', () =>
   efi.createOneStepCharge({ items: [{ name: 'Curso', value: 20000, amount: 1 }], payment: { credit_card: { installments: 1, payment_token: 'a'.repeat(39) + '2', customer } } }));
 
+// Carnês.
+const carnet = await check('createCarnet', 'CreateCarnetResponseSchema', () =>
+  efi.createCarnet({ items: [{ name: 'Mensalidade', value: 7500, amount: 1 }], customer: { name: customer.name, cpf: customer.cpf }, expire_at: day(5), repeats: 3 }));
+const carnetID = carnet?.data?.carnet_id;
+await check('detailCarnet', 'DetailCarnetResponseSchema', () => efi.detailCarnet({ id: carnetID }));
+await check('updateCarnetMetadata', 'UpdateCarnetMetadataResponseSchema', () => efi.updateCarnetMetadata({ id: carnetID }, { custom_id: 'carne-1' }));
+await check('updateCarnetParcel', 'UpdateCarnetParcelResponseSchema', () => efi.updateCarnetParcel({ id: carnetID, parcel: 2 }, { expire_at: day(70) }));
+await check('updateCarnetParcels', 'UpdateCarnetParcelsResponseSchema', () => efi.updateCarnetParcels({ id: carnetID }, { parcels: [{ parcel: 3, expire_at: day(100) }] }));
+await check('sendCarnetEmail', 'SendCarnetEmailResponseSchema', () => efi.sendCarnetEmail({ id: carnetID }, { email: 'cliente@example.com' }));
+await check('sendCarnetParcelEmail', 'SendCarnetParcelEmailResponseSchema', () => efi.sendCarnetParcelEmail({ id: carnetID, parcel: 1 }, { email: 'cliente@example.com' }));
+await check('createCarnetHistory', 'CreateCarnetHistoryResponseSchema', () => efi.createCarnetHistory({ id: carnetID }, { description: 'Carnê entregue' }));
+await check('settleCarnetParcel', 'SettleCarnetParcelResponseSchema', () => efi.settleCarnetParcel({ id: carnetID, parcel: 1 }));
+await check('cancelCarnetParcel', 'CancelCarnetParcelResponseSchema', () => efi.cancelCarnetParcel({ id: carnetID, parcel: 2 }));
+await check('settleCarnet', 'SettleCarnetResponseSchema', () => efi.settleCarnet({ id: carnetID }));
+const carnet2 = await efi.createCarnet({ items: [{ name: 'Curso', value: 9000, amount: 1 }], customer: { name: customer.name, cpf: customer.cpf }, expire_at: day(5), repeats: 2 });
+await check('cancelCarnet', 'CancelCarnetResponseSchema', () => efi.cancelCarnet({ id: carnet2.data.carnet_id }));
+
 // Plans and subscriptions.
 const plan = await check('createPlan', 'CreatePlanResponseSchema', () => efi.createPlan({ name: 'Plano mensal', interval: 1, repeats: 12 }));
 const planID = plan?.data?.plan_id;
