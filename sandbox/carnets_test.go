@@ -9,8 +9,8 @@ func TestCarnetLifecycle(t *testing.T) {
 	e := start(t, Config{})
 	body := func(repeats int) map[string]any {
 		return map[string]any{
-			"items":    []map[string]any{{"name": "Mensalidade", "value": 7500}},
-			"customer": map[string]any{"name": "Gorbadoc Oldbuck", "cpf": "94271564656"},
+			"items":     []map[string]any{{"name": "Mensalidade", "value": 7500}},
+			"customer":  map[string]any{"name": "Gorbadoc Oldbuck", "cpf": "94271564656"},
 			"expire_at": future(5), "repeats": repeats,
 		}
 	}
