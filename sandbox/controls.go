@@ -186,6 +186,12 @@ input,select{font:inherit;padding:4px 6px;border:1px solid #c5cbd6;border-radius
 {{if .PayURL}}<a href="{{.PayURL}}">página de pagamento</a>{{end}}
 {{$id := .ID}}{{range $.Actions}}<form class="inline" method="post"><input type="hidden" name="op" value="charge"><input type="hidden" name="id" value="{{$id}}"><input type="hidden" name="action" value="{{.}}"><button>{{.}}</button></form> {{end}}
 </td></tr>{{else}}<tr><td colspan="6">Nenhuma cobrança ainda.</td></tr>{{end}}</table></div>
+<div class="card"><h2>Abertura de contas</h2>
+<table><tr><th>Identificador</th><th>Documento</th><th>Status</th><th>Decisão do cliente final</th></tr>
+{{range .Accounts}}<tr><td><code>{{.ID}}</code></td><td>{{.Document}}</td><td>{{.Status}}</td><td>
+{{if eq .Status "requested"}}<form class="inline" method="post"><input type="hidden" name="op" value="account"><input type="hidden" name="id" value="{{.ID}}"><input type="hidden" name="decision" value="open"><button>abrir conta</button></form>
+<form class="inline" method="post"><input type="hidden" name="op" value="account"><input type="hidden" name="id" value="{{.ID}}"><input type="hidden" name="decision" value="refuse"><button>recusar</button></form>{{end}}
+</td></tr>{{else}}<tr><td colspan="4">Nenhuma solicitação ainda.</td></tr>{{end}}</table></div>
 <div class="card"><h2>Histórico de Requisições</h2>
 <table><tr><th>Quando</th><th>Método</th><th>Rota</th><th>Status</th><th>Duração</th></tr>
 {{range .Requests}}<tr><td>{{.At.Format "02/01/2006 15:04:05"}}</td><td>{{.Method}}</td><td>{{.Path}}</td><td>{{.Status}}</td><td>{{ms .Duration}}</td></tr>{{else}}<tr><td colspan="5">Nenhuma requisição ainda.</td></tr>{{end}}</table></div>
@@ -210,7 +216,7 @@ func (s *Server) renderControls(w http.ResponseWriter, msg string, isErr bool) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	controlsTmpl.Execute(w, map[string]any{
 		"Now": now, "Msg": msg, "Err": isErr, "Charges": s.chargeRows(), "Requests": reqs,
-		"Actions": []string{"paid", "unpaid", "contested", "refunded", "expire"}, "Routes": apiRoutes,
+		"Actions": []string{"paid", "unpaid", "contested", "refunded", "expire"}, "Routes": apiRoutes, "Accounts": s.Accounts(),
 	})
 }
 
@@ -236,6 +242,12 @@ func (s *Server) controlsSubmit(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.PostFormValue("count"))
 		s.InjectFailure(r.PostFormValue("route"), r.PostFormValue("mode"), max(n, 1))
 		msg = "As próximas chamadas de " + r.PostFormValue("route") + " vão falhar."
+	case "account":
+		if err := s.DecideAccount(r.PostFormValue("id"), r.PostFormValue("decision") == "open"); err != nil {
+			msg, bad = err.Error(), true
+		} else {
+			msg = "Decisão registrada; o webhook de abertura de contas foi enviado."
+		}
 	case "charge":
 		id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
 		if err := s.ChargeAction(id, r.PostFormValue("action")); err != nil {
@@ -252,3 +264,16 @@ func (s *Server) controlsSubmit(w http.ResponseWriter, r *http.Request) {
 }
 
 func templateEscape(s string) string { return template.URLQueryEscaper(s) }
+
+func (s *Server) apiDecideAccount(w http.ResponseWriter, r *http.Request) {
+	d := r.PathValue("decision")
+	if d != "open" && d != "refuse" {
+		writeJSON(w, 400, map[string]string{"error": "decision is open or refuse"})
+		return
+	}
+	if err := s.DecideAccount(r.PathValue("id"), d == "open"); err != nil {
+		writeJSON(w, 409, map[string]string{"error": err.Error()})
+		return
+	}
+	writeJSON(w, 200, map[string]string{"ok": "true"})
+}

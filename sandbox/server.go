@@ -74,13 +74,17 @@ type Server struct {
 	carnets   map[int64]*carnet
 	subs      map[int64]*subscription
 	pixHooks  map[string]*pixWebhook
-	tokens    map[string]*notifToken
-	oauth     map[string]accessToken
-	quota     map[string]int // "day|route" -> count
-	failures  map[string]*injection
-	requests  []requestRecord
-	callbacks []*delivery
-	wake      chan struct{}
+	accounts  map[string]*account
+	accHooks  map[string]*accountWebhook
+
+	jsonCallbacks []*jsonDelivery
+	tokens        map[string]*notifToken
+	oauth         map[string]accessToken
+	quota         map[string]int // "day|route" -> count
+	failures      map[string]*injection
+	requests      []requestRecord
+	callbacks     []*delivery
+	wake          chan struct{}
 }
 
 // New opens (or creates) the sandbox's state and builds its routes.
@@ -123,6 +127,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
 		seq:       map[string]int64{}, charges: map[int64]*charge{}, tokens: map[string]*notifToken{},
 		plans: map[int64]*plan{}, carnets: map[int64]*carnet{}, subs: map[int64]*subscription{}, pixHooks: map[string]*pixWebhook{},
+		accounts: map[string]*account{}, accHooks: map[string]*accountWebhook{},
 		oauth: map[string]accessToken{}, quota: map[string]int{}, failures: map[string]*injection{},
 		wake: make(chan struct{}, 1),
 	}
@@ -192,6 +197,26 @@ func (s *Server) load(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := s.store.each(ctx, "account", func(id string, data []byte) error {
+		var a account
+		if err := json.Unmarshal(data, &a); err != nil {
+			return err
+		}
+		s.accounts[id] = &a
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := s.store.each(ctx, "accwebhook", func(id string, data []byte) error {
+		var h accountWebhook
+		if err := json.Unmarshal(data, &h); err != nil {
+			return err
+		}
+		s.accHooks[id] = &h
+		return nil
+	}); err != nil {
+		return err
+	}
 	if err := s.store.each(ctx, "pixwebhook", func(id string, data []byte) error {
 		var h pixWebhook
 		if err := json.Unmarshal(data, &h); err != nil {
@@ -241,6 +266,7 @@ func (s *Server) Run(ctx context.Context) {
 		s.sweep()
 		s.mu.Unlock()
 		s.deliverDue(ctx)
+		s.deliverJSON(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -420,6 +446,17 @@ func (s *Server) routes() {
 	c("PUT /cobrancas/v1/subscription/{id}/cancel", "charge", s.cancelSubscription)
 	c("PUT /cobrancas/v1/subscription/{id}/metadata", "charge", s.subscriptionMetadata)
 	c("POST /cobrancas/v1/subscription/{id}/history", "charge", s.subscriptionHistory)
+
+	ac := func(pattern, scope string, h http.HandlerFunc) { m.HandleFunc(pattern, s.api(famAccounts, scope, h)) }
+	ac("POST /abrircontas/v1/conta-simplificada", "gn.registration.write", s.requestAccount)
+	ac("GET /abrircontas/v1/conta-simplificada/{id}/credenciais", "gn.registration.read", s.accountCredentials)
+	ac("POST /abrircontas/v1/conta-simplificada/{id}/certificado", "gn.registration.read", s.accountCertificate)
+	ac("GET /abrircontas/v1/conta-simplificada/{id}/certificado", "gn.registration.read", s.accountCertificate)
+	ac("POST /abrircontas/v1/webhook", "gn.registration.webhook.write", s.configureAccountWebhook)
+	ac("GET /abrircontas/v1/webhook/{id}", "gn.registration.webhook.read", s.detailAccountWebhook)
+	ac("GET /abrircontas/v1/webhooks", "gn.registration.webhook.read", s.listAccountWebhooks)
+	ac("DELETE /abrircontas/v1/webhook/{id}", "gn.registration.webhook.write", s.deleteAccountWebhook)
+	m.HandleFunc("POST /_sandbox/api/accounts/{id}/{decision}", s.apiDecideAccount)
 
 	px := func(pattern, scope string, h http.HandlerFunc) { m.HandleFunc(pattern, s.api(famPix, scope, h)) }
 	px("PUT /pix/v2/webhook/{chave}", "webhook.write", s.putPixWebhook)

@@ -17,14 +17,21 @@ if (!root) {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { endpoints } = await import(pathToFileURL(path.join(here, 'node_modules/sdk-node-apis-efi/dist/esm/constants/endpoints.js')).href);
 endpoints.APIS.DEFAULT.URL.SANDBOX = root + '/cobrancas';
+endpoints.APIS.CONTAS.URL.SANDBOX = root + '/abrircontas/v1';
+endpoints.APIS.PIX.URL.SANDBOX = root + '/pix';
 
 const efi = new EfiPay({ client_id: 'Client_Id_sandbox_portal_efi', client_secret: 'Client_Secret_sandbox_portal_efi', sandbox: true });
+// The certificate-bound families: a .p12 made by the Go test (the sandbox
+// runs without mTLS here; the SDK still insists on a certificate).
+const efiMTLS = new EfiPay({ client_id: 'Client_Id_sandbox_portal_efi', client_secret: 'Client_Secret_sandbox_portal_efi', sandbox: true,
+  certificate: process.env.EFI_TEST_P12, cert_base64: true, validateMtls: false });
 
 const results = [];
 // Places where Efí's documentation and the SDK's schemas disagree, and the
 // sandbox follows the documentation (contract notes §12): reported, not failed.
 const known = {
   createOneStepSubscriptionLink: 'docs (contract §6) give the link charge status "link"; the SDK schema omits it',
+  accountDeleteWebhook: 'the API answers 204 with no body (contract §8.4); axios gives the SDK "", which its own z.void() refuses',
 };
 async function check(name, schemaName, fn) {
   try {
@@ -48,11 +55,13 @@ async function check(name, schemaName, fn) {
 
 // A callback receiver, as a merchant's server would be.
 const tokens = [];
+const accountEvents = [];
 const receiver = http.createServer((req, res) => {
   let body = '';
   req.on('data', (c) => (body += c));
   req.on('end', () => {
-    tokens.push(new URLSearchParams(body).get('notification'));
+    if ((req.headers['content-type'] || '').includes('json')) accountEvents.push(JSON.parse(body));
+    else tokens.push(new URLSearchParams(body).get('notification'));
     res.end('ok');
   });
 });
@@ -134,6 +143,24 @@ await check('createOneStepSubscriptionLink', 'CreateOneStepSubscriptionLinkRespo
   efi.createOneStepSubscriptionLink({ id: planID }, { items, settings: { payment_method: 'all', expire_at: day(4), request_delivery_address: false } }));
 const lone = await efi.createPlan({ name: 'Sem uso', interval: 2 });
 await check('deletePlan', 'DeletePlanResponseSchema', () => efi.deletePlan({ id: lone.data.plan_id }));
+
+// Account opening, with its webhook.
+const hook = await check('accountConfigWebhook', 'AccountConfigWebhookResponseSchema', () => efiMTLS.accountConfigWebhook({ webhookUrl: notifyURL }));
+const account = await check('createAccount', 'CreateAccountResponseSchema', () => efiMTLS.createAccount({
+  clienteFinal: { cpf: '94271564656', nomeCompleto: 'Maria da Silva', dataNascimento: '13/08/1990', celular: '31987654321', email: 'maria@example.com',
+    endereco: { cep: '35400000', estado: 'MG', cidade: 'Ouro Preto', bairro: 'Centro', logradouro: 'Rua Direita', numero: '7' } },
+  meioDeNotificacao: ['sms'], escoposIntegrados: ['cob.write', 'pix.read'] }));
+const accountID = account?.contaSimplificada?.identificador;
+await fetch(`${root}/_sandbox/api/accounts/${accountID}/open`, { method: 'POST' });
+for (let i = 0; i < 50 && accountEvents.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+results.push({ name: 'account webhook conta_aberta', ok: accountEvents[0]?.evento === 'conta_aberta', error: JSON.stringify(accountEvents) });
+await check('getAccountCredentials', 'GetAccountCredentialsResponseSchema', () => efiMTLS.getAccountCredentials({ idContaSimplificada: accountID }));
+await check('createAccountCertificate', 'CreateAccountCertificateResponseSchema', () => efiMTLS.createAccountCertificate({ idContaSimplificada: accountID }));
+const hookID = hook?.identificadorWebhook;
+await check('accountDetailWebhook', 'AccountDetailWebhookResponseSchema', () => efiMTLS.accountDetailWebhook({ identificadorWebhook: hookID }));
+await check('accountListWebhook', 'AccountListWebhookResponseSchema', () =>
+  efiMTLS.accountListWebhook({ inicio: new Date(Date.now() - 86400000).toISOString(), fim: new Date(Date.now() + 86400000).toISOString() }));
+await check('accountDeleteWebhook', 'AccountDeleteWebhookResponseSchema', () => efiMTLS.accountDeleteWebhook({ identificadorWebhook: hookID }));
 
 receiver.close();
 for (const r of results) console.log(`${r.known ? 'KNOWN' : r.ok ? 'PASS' : 'FAIL'} ${r.name}${r.known ? ': ' + r.known : r.ok ? '' : ': ' + r.error}`);

@@ -4,11 +4,21 @@ package sdk
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"math/big"
+	"time"
+
 	"log/slog"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"software.sslmate.com/src/go-pkcs12"
 	"strings"
 	"testing"
 
@@ -40,7 +50,9 @@ func TestNodeSDKConformance(t *testing.T) {
 	defer cancel()
 	go sb.Run(ctx)
 
-	out, err := exec.Command(node, "conformance.mjs", ts.URL).CombinedOutput()
+	cmd := exec.Command(node, "conformance.mjs", ts.URL)
+	cmd.Env = append(os.Environ(), "EFI_TEST_P12="+testP12(t))
+	out, err := cmd.CombinedOutput()
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		if strings.HasPrefix(line, "FAIL") {
 			t.Error(line)
@@ -50,4 +62,21 @@ func TestNodeSDKConformance(t *testing.T) {
 	if err != nil && !t.Failed() {
 		t.Fatalf("node: %v\n%s", err, out)
 	}
+}
+
+// testP12 is a throwaway client certificate, base64, for the SDK's families
+// that insist on one.
+func testP12(t *testing.T) string {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sdk-test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	p12, err := pkcs12.LegacyRC2.Encode(key, cert, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(p12)
 }
