@@ -298,6 +298,7 @@ func formatReais(c int64) string {
 // their due date become unpaid, subscriptions renew. The caller holds mu.
 func (s *Server) sweep() {
 	s.renewSubscriptions()
+	s.processBills()
 	today := s.now().Format(dateLayout)
 	for _, c := range s.charges {
 		changed := false

@@ -76,6 +76,9 @@ type Server struct {
 	pixHooks  map[string]*pixWebhook
 	accounts  map[string]*account
 	accHooks  map[string]*accountWebhook
+	bills     map[string]*billPayment
+	billHooks map[string]*billWebhook
+	lookedUp  map[string]bool
 
 	jsonCallbacks []*jsonDelivery
 	tokens        map[string]*notifToken
@@ -128,6 +131,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		seq:       map[string]int64{}, charges: map[int64]*charge{}, tokens: map[string]*notifToken{},
 		plans: map[int64]*plan{}, carnets: map[int64]*carnet{}, subs: map[int64]*subscription{}, pixHooks: map[string]*pixWebhook{},
 		accounts: map[string]*account{}, accHooks: map[string]*accountWebhook{},
+		bills: map[string]*billPayment{}, billHooks: map[string]*billWebhook{}, lookedUp: map[string]bool{},
 		oauth: map[string]accessToken{}, quota: map[string]int{}, failures: map[string]*injection{},
 		wake: make(chan struct{}, 1),
 	}
@@ -193,6 +197,26 @@ func (s *Server) load(ctx context.Context) error {
 			return err
 		}
 		s.subs[sub.ID] = &sub
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := s.store.each(ctx, "billpayment", func(id string, data []byte) error {
+		var p billPayment
+		if err := json.Unmarshal(data, &p); err != nil {
+			return err
+		}
+		s.bills[id] = &p
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := s.store.each(ctx, "billwebhook", func(id string, data []byte) error {
+		var h billWebhook
+		if err := json.Unmarshal(data, &h); err != nil {
+			return err
+		}
+		s.billHooks[id] = &h
 		return nil
 	}); err != nil {
 		return err
@@ -457,6 +481,15 @@ func (s *Server) routes() {
 	ac("GET /abrircontas/v1/webhooks", "gn.registration.webhook.read", s.listAccountWebhooks)
 	ac("DELETE /abrircontas/v1/webhook/{id}", "gn.registration.webhook.write", s.deleteAccountWebhook)
 	m.HandleFunc("POST /_sandbox/api/accounts/{id}/{decision}", s.apiDecideAccount)
+
+	pg := func(pattern, scope string, h http.HandlerFunc) { m.HandleFunc(pattern, s.api(famPayments, scope, h)) }
+	pg("GET /pagarcontas/v1/codBarras/{codBarras}", "gn.barcode.read", s.detailBarcode)
+	pg("POST /pagarcontas/v1/codBarras/{codBarras}", "gn.barcode.pay.write", s.payBarcode)
+	pg("GET /pagarcontas/v1/resumo", "gn.barcode.pay.read", s.billSummary)
+	pg("PUT /pagarcontas/v1/webhook", "payment.webhook.write", s.putBillWebhook)
+	pg("GET /pagarcontas/v1/webhook", "payment.webhook.read", s.listBillWebhooks)
+	pg("DELETE /pagarcontas/v1/webhook", "payment.webhook.write", s.deleteBillWebhook)
+	pg("GET /pagarcontas/v1/{idPagamento}", "gn.barcode.pay.read", s.detailBill)
 
 	px := func(pattern, scope string, h http.HandlerFunc) { m.HandleFunc(pattern, s.api(famPix, scope, h)) }
 	px("PUT /pix/v2/webhook/{chave}", "webhook.write", s.putPixWebhook)

@@ -19,6 +19,7 @@ const { endpoints } = await import(pathToFileURL(path.join(here, 'node_modules/s
 endpoints.APIS.DEFAULT.URL.SANDBOX = root + '/cobrancas';
 endpoints.APIS.CONTAS.URL.SANDBOX = root + '/abrircontas/v1';
 endpoints.APIS.PIX.URL.SANDBOX = root + '/pix';
+endpoints.APIS.PAGAMENTOS.URL.SANDBOX = root + '/pagarcontas/v1';
 
 const efi = new EfiPay({ client_id: 'Client_Id_sandbox_portal_efi', client_secret: 'Client_Secret_sandbox_portal_efi', sandbox: true });
 // The certificate-bound families: a .p12 made by the Go test (the sandbox
@@ -161,6 +162,24 @@ await check('accountDetailWebhook', 'AccountDetailWebhookResponseSchema', () => 
 await check('accountListWebhook', 'AccountListWebhookResponseSchema', () =>
   efiMTLS.accountListWebhook({ inicio: new Date(Date.now() - 86400000).toISOString(), fim: new Date(Date.now() + 86400000).toISOString() }));
 await check('accountDeleteWebhook', 'AccountDeleteWebhookResponseSchema', () => efiMTLS.accountDeleteWebhook({ identificadorWebhook: hookID }));
+
+// Bill payment by barcode (a valid boleto barcode built here: mod-11 check digit).
+function boleto(value) {
+  const body = '3649' + '9000' + String(value).padStart(10, '0') + '1234567'.padStart(25, '0');
+  let sum = 0, w = 2;
+  for (let i = body.length - 1; i >= 0; i--) { sum += Number(body[i]) * w; w = w === 9 ? 2 : w + 1; }
+  let dv = 11 - (sum % 11);
+  if (dv === 0 || dv === 10 || dv === 11) dv = 1;
+  return body.slice(0, 4) + dv + body.slice(4);
+}
+const code = boleto(15075);
+await check('payDetailBarCode', 'PayDetailBarCodeResponseSchema', () => efiMTLS.payDetailBarCode({ codBarras: code }));
+const bill = await check('payRequestBarCode', 'PayRequestBarCodeResponseSchema', () => efiMTLS.payRequestBarCode({ codBarras: code }, { valor: 15075, dataPagamento: day(1), descricao: 'Conta de luz' }));
+await check('payDetailPayment', 'PayDetailPaymentResponseSchema', () => efiMTLS.payDetailPayment({ idPagamento: bill?.idPagamento }));
+await check('payListPayments', 'PayListPaymentsResponseSchema', () => efiMTLS.payListPayments({ dataInicio: day(-1), dataFim: day(1) }));
+await check('payConfigWebhook', 'PayConfigWebhookResponseSchema', () => efiMTLS.payConfigWebhook({ url: 'https://loja.example/pagamentos' }));
+await check('payListWebhook', 'PayListWebhookResponseSchema', () =>
+  efiMTLS.payListWebhook({ dataInicio: new Date(Date.now() - 86400000).toISOString(), dataFim: new Date(Date.now() + 86400000).toISOString() }));
 
 receiver.close();
 for (const r of results) console.log(`${r.known ? 'KNOWN' : r.ok ? 'PASS' : 'FAIL'} ${r.name}${r.known ? ': ' + r.known : r.ok ? '' : ': ' + r.error}`);
