@@ -439,3 +439,32 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("condition not met in 5 s")
 }
+
+func TestCardRetryAndRefund(t *testing.T) {
+	e := start(t, Config{})
+	customer := map[string]any{"name": "Gorbadoc Oldbuck", "cpf": "94271564656", "email": "g@example.com"}
+	card := func(last string) map[string]any {
+		return map[string]any{"credit_card": map[string]any{"installments": 1, "payment_token": strings.Repeat("a", 39) + last, "customer": customer}}
+	}
+	_, v := e.call("POST", "/v1/charge/one-step", map[string]any{"items": []map[string]any{{"name": "Curso", "value": 10000}}, "payment": card("2")})
+	id := itoa(int64(data(v)["charge_id"].(float64)))
+	if data(v)["status"] != "unpaid" {
+		t.Fatalf("refused card: %v", data(v))
+	}
+	if st, _ := e.call("POST", "/v1/charge/card/"+id+"/refund", nil); st != 400 {
+		t.Fatal("refund of an unpaid charge accepted")
+	}
+	if st, v := e.call("POST", "/v1/charge/"+id+"/retry", map[string]any{"payment": card("4")}); st != 200 || data(v)["status"] != "approved" {
+		t.Fatalf("retry: %d %v", st, v)
+	}
+	e.sb.ChargeAction(mustAtoi(id), "paid")
+	if st, v := e.call("POST", "/v1/charge/card/"+id+"/refund", map[string]any{"amount": 2000}); st != 200 || v["message"] != "Reembolso em processamento" {
+		t.Fatalf("partial refund: %d %v", st, v)
+	}
+	if st, _ := e.call("POST", "/v1/charge/card/"+id+"/refund", nil); st != 200 {
+		t.Fatal("full refund refused")
+	}
+	if _, v := e.call("GET", "/v1/charge/"+id, nil); data(v)["status"] != "refunded" {
+		t.Fatalf("after full refund: %v", data(v)["status"])
+	}
+}

@@ -445,6 +445,8 @@ func (s *Server) routes() {
 	c("PUT /cobrancas/v1/charge/{id}/link", "charge", s.updateLink)
 	c("POST /cobrancas/v1/charge/{id}/link/resend", "charge", s.resendLink)
 	c("GET /cobrancas/v1/installments", "charge", s.installments)
+	c("POST /cobrancas/v1/charge/card/{id}/refund", "charge", s.refundCard)
+	c("POST /cobrancas/v1/charge/{id}/retry", "charge", s.retryCard)
 	c("GET /cobrancas/v1/notification/{token}", "charge", s.getNotification)
 	c("POST /cobrancas/v1/carnet", "charge", s.createCarnet)
 	c("GET /cobrancas/v1/carnet/{id}", "charge", s.detailCarnet)
