@@ -40,6 +40,10 @@ func randomHex(n int) string {
 // accepted too).
 func (s *Server) tokenHandler(f family) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.mtlsOK(f, r) {
+			refuseNoCert(w)
+			return
+		}
 		id, secret, ok := r.BasicAuth()
 		if !ok || subtle.ConstantTimeCompare([]byte(id), []byte(s.cfg.ClientID)) != 1 ||
 			subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.ClientSecret)) != 1 {

@@ -12,6 +12,7 @@ package sandbox
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -56,6 +57,28 @@ type Config struct {
 	HTTPClient *http.Client
 	// Logger receives the sandbox's log.
 	Logger *slog.Logger
+	// RequireMTLS makes the families that need a client certificate at Efí
+	// (Abertura de Contas, Pagamentos, Pix) refuse a call without one;
+	// serve with TLSConfig. x-skip-mtls-checking: true is tolerated.
+	RequireMTLS bool
+}
+
+// TLSConfig is what a TLS listener of the sandbox needs to see client
+// certificates: it asks for one and accepts any (the sandbox has no CA).
+func TLSConfig(cert tls.Certificate) *tls.Config {
+	return &tls.Config{Certificates: []tls.Certificate{cert}, ClientAuth: tls.RequestClientCert, MinVersion: tls.VersionTLS12}
+}
+
+// mtlsOK reports whether a call to a certificate-bound family may go on.
+func (s *Server) mtlsOK(f family, r *http.Request) bool {
+	if !s.cfg.RequireMTLS || f == famCharges || r.Header.Get("x-skip-mtls-checking") == "true" {
+		return true
+	}
+	return r.TLS != nil && len(r.TLS.PeerCertificates) > 0
+}
+
+func refuseNoCert(w http.ResponseWriter) {
+	writeJSON(w, http.StatusUnauthorized, map[string]string{"nome": "certificado_ausente", "mensagem": "Esta API exige o certificado da conta (mTLS)."})
 }
 
 // Server is a running sandbox.
@@ -368,6 +391,11 @@ func (s *Server) api(f family, scope string, h http.HandlerFunc) http.HandlerFun
 			}
 			s.mu.Unlock()
 		}()
+		if !s.mtlsOK(f, r) {
+			sw.status = http.StatusUnauthorized
+			refuseNoCert(sw)
+			return
+		}
 		if !s.countQuota(route) {
 			writeFamilyError(sw, f, 429, 3500049, "rate_limit", "limite_excedido", "O limite de consumo para este endpoint foi excedido")
 			return

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,6 +43,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	chargesTTL := fs.Duration("charges-token-ttl", 600*time.Second, "lifetime of Cobranças access tokens")
 	otherTTL := fs.Duration("token-ttl", time.Hour, "lifetime of the other families' access tokens")
 	quota := fs.Int("quota", 15000, "requests per endpoint and day before the API answers 429")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate to serve HTTPS with (with -tls-key)")
+	tlsKey := fs.String("tls-key", "", "PEM private key of -tls-cert")
+	requireMTLS := fs.Bool("require-mtls", false, "with TLS: Abertura de Contas, Pagamentos and Pix refuse calls without a client certificate")
 	fs.Usage = func() {
 		fmt.Fprintf(stdout, "Usage: efi-sandbox [flags]\n\nRuns a stateful emulator of the Efí Bank APIs. Credentials come from\nEFI_SANDBOX_CLIENT_ID and EFI_SANDBOX_CLIENT_SECRET, else the printed defaults.\n\n")
 		fs.PrintDefaults()
@@ -54,16 +58,29 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	scheme := "http"
+	if *tlsCert != "" {
+		pair, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
+		if err != nil {
+			l.Close()
+			return fmt.Errorf("tls: %w", err)
+		}
+		l = tls.NewListener(l, sandbox.TLSConfig(pair))
+		scheme = "https"
+	} else if *requireMTLS {
+		l.Close()
+		return fmt.Errorf("-require-mtls needs -tls-cert and -tls-key")
+	}
 	root := *publicURL
 	if root == "" {
-		root = "http://" + l.Addr().String()
+		root = scheme + "://" + l.Addr().String()
 	}
 	id, secret := getenv("EFI_SANDBOX_CLIENT_ID"), getenv("EFI_SANDBOX_CLIENT_SECRET")
 	if id == "" || secret == "" {
 		id, secret = sandbox.DefaultClientID, sandbox.DefaultClientSecret
 	}
 	sb, err := sandbox.New(ctx, sandbox.Config{DBPath: *dbPath, ClientID: id, ClientSecret: secret, ChargesTokenTTL: *chargesTTL,
-		OtherTokenTTL: *otherTTL, DailyQuota: *quota, PublicURL: root, Logger: log})
+		OtherTokenTTL: *otherTTL, DailyQuota: *quota, PublicURL: root, Logger: log, RequireMTLS: *requireMTLS})
 	if err != nil {
 		l.Close()
 		return err

@@ -3,6 +3,7 @@
 package sdk
 
 import (
+	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -26,6 +27,53 @@ import (
 )
 
 func TestNodeSDKConformance(t *testing.T) {
+	node := nodeAndSDK(t)
+	sb, err := sandbox.New(context.Background(), sandbox.Config{DBPath: filepath.Join(t.TempDir(), "sb.db"), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(sb.Handler())
+	defer ts.Close()
+	sb.SetPublicURL(ts.URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go sb.Run(ctx)
+	conform(t, node, ts.URL)
+}
+
+// TestNodeSDKConformanceStandalone runs the same script against the
+// standalone command, built and started as a developer would.
+func TestNodeSDKConformanceStandalone(t *testing.T) {
+	node := nodeAndSDK(t)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "efi-sandbox")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/efi-sandbox").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-db", filepath.Join(dir, "sb.db"))
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Efí sandbox on "); ok {
+				urlc <- u
+			}
+		}
+	}()
+	select {
+	case u := <-urlc:
+		conform(t, node, u)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the standalone sandbox did not print its URL")
+	}
+}
+
+func nodeAndSDK(t *testing.T) string {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		if os.Getenv("CI") != "" {
@@ -39,18 +87,12 @@ func TestNodeSDKConformance(t *testing.T) {
 			t.Fatalf("npm ci: %v\n%s", err, out)
 		}
 	}
-	sb, err := sandbox.New(context.Background(), sandbox.Config{DBPath: filepath.Join(t.TempDir(), "sb.db"), Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(sb.Handler())
-	defer ts.Close()
-	sb.SetPublicURL(ts.URL)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go sb.Run(ctx)
+	return node
+}
 
-	cmd := exec.Command(node, "conformance.mjs", ts.URL)
+func conform(t *testing.T, node, root string) {
+	t.Helper()
+	cmd := exec.Command(node, "conformance.mjs", root)
 	cmd.Env = append(os.Environ(), "EFI_TEST_P12="+testP12(t))
 	out, err := cmd.CombinedOutput()
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
