@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"math/big"
 	"net/http"
 	"net/mail"
@@ -280,8 +281,15 @@ func (s *Server) deliverJSON(ctx context.Context) {
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := s.cfg.HTTPClient.Do(req)
 		cancel()
-		if err == nil {
+		rec := deliveryRecord{At: time.Now(), URL: d.URL, Kind: "webhook"}
+		if err != nil {
+			rec.Response = err.Error()
+			s.recordDelivery(rec)
+		} else {
+			b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 			resp.Body.Close()
+			rec.Status, rec.Response = resp.StatusCode, string(b)
+			s.recordDelivery(rec)
 			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 				continue
 			}

@@ -106,7 +106,12 @@ func TestAccountOpening(t *testing.T) {
 		t.Fatalf("after the block: %d %v", st, v)
 	}
 	id2 := v["contaSimplificada"].(map[string]any)["identificador"].(string)
-	e.sb.DecideAccount(id2, true)
+	// The end customer accepts on the page their message links to.
+	resp, err := http.PostForm(e.ts.URL+"/_sandbox/accounts/"+id2, map[string][]string{"decision": {"open"}})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("approval page: %v %v", resp, err)
+	}
+	resp.Body.Close()
 	st, v = acc("GET", "/conta-simplificada/"+id2+"/credenciais", nil)
 	if st != 200 || !strings.HasPrefix(v["clientId"].(string), "Client_Id_") {
 		t.Fatalf("credentials: %d %v", st, v)

@@ -189,9 +189,13 @@ input,select{font:inherit;padding:4px 6px;border:1px solid #c5cbd6;border-radius
 <div class="card"><h2>Abertura de contas</h2>
 <table><tr><th>Identificador</th><th>Documento</th><th>Status</th><th>Decisão do cliente final</th></tr>
 {{range .Accounts}}<tr><td><code>{{.ID}}</code></td><td>{{.Document}}</td><td>{{.Status}}</td><td>
+<a href="/_sandbox/accounts/{{.ID}}">página do cliente final</a>
 {{if eq .Status "requested"}}<form class="inline" method="post"><input type="hidden" name="op" value="account"><input type="hidden" name="id" value="{{.ID}}"><input type="hidden" name="decision" value="open"><button>abrir conta</button></form>
 <form class="inline" method="post"><input type="hidden" name="op" value="account"><input type="hidden" name="id" value="{{.ID}}"><input type="hidden" name="decision" value="refuse"><button>recusar</button></form>{{end}}
 </td></tr>{{else}}<tr><td colspan="4">Nenhuma solicitação ainda.</td></tr>{{end}}</table></div>
+<div class="card"><h2>Notificações e webhooks enviados</h2>
+<table><tr><th>Quando</th><th>Tipo</th><th>URL</th><th>Status</th><th>Resposta</th></tr>
+{{range .Deliveries}}<tr><td>{{.At.Format "02/01/2006 15:04:05"}}</td><td>{{.Kind}}</td><td><code>{{.URL}}</code></td><td>{{if .Status}}{{.Status}}{{else}}sem resposta{{end}}</td><td>{{.Response}}</td></tr>{{else}}<tr><td colspan="5">Nenhum envio ainda.</td></tr>{{end}}</table></div>
 <div class="card"><h2>Histórico de Requisições</h2>
 <table><tr><th>Quando</th><th>Método</th><th>Rota</th><th>Status</th><th>Duração</th></tr>
 {{range .Requests}}<tr><td>{{.At.Format "02/01/2006 15:04:05"}}</td><td>{{.Method}}</td><td>{{.Path}}</td><td>{{.Status}}</td><td>{{ms .Duration}}</td></tr>{{else}}<tr><td colspan="5">Nenhuma requisição ainda.</td></tr>{{end}}</table></div>
@@ -216,7 +220,7 @@ func (s *Server) renderControls(w http.ResponseWriter, msg string, isErr bool) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	controlsTmpl.Execute(w, map[string]any{
 		"Now": now, "Msg": msg, "Err": isErr, "Charges": s.chargeRows(), "Requests": reqs,
-		"Actions": []string{"paid", "unpaid", "contested", "refunded", "expire"}, "Routes": apiRoutes, "Accounts": s.Accounts(),
+		"Actions": []string{"paid", "unpaid", "contested", "refunded", "expire"}, "Routes": apiRoutes, "Accounts": s.Accounts(), "Deliveries": firstN(s.Deliveries(), 100),
 	})
 }
 
@@ -276,4 +280,11 @@ func (s *Server) apiDecideAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, 200, map[string]string{"ok": "true"})
+}
+
+func firstN[T any](s []T, n int) []T {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -33,6 +34,36 @@ type delivery struct {
 	Token    string
 	Attempts int
 	Next     time.Time
+	Since    time.Time // the change it announces
+}
+
+// deliveryRecord is one callback attempt, kept for the controls.
+type deliveryRecord struct {
+	At       time.Time `json:"at"`
+	URL      string    `json:"url"`
+	Kind     string    `json:"kind"`
+	Status   int       `json:"status"` // 0: no answer
+	Response string    `json:"response"`
+}
+
+func (s *Server) recordDelivery(r deliveryRecord) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deliveries = append(s.deliveries, r)
+	if len(s.deliveries) > 1000 {
+		s.deliveries = s.deliveries[len(s.deliveries)-1000:]
+	}
+}
+
+// Deliveries lists the callback attempts, newest first.
+func (s *Server) Deliveries() []deliveryRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]deliveryRecord, len(s.deliveries))
+	for i, d := range s.deliveries {
+		out[len(out)-1-i] = d
+	}
+	return out
 }
 
 // recordChange appends a change to the charge's token (caller holds mu).
@@ -80,7 +111,7 @@ func (s *Server) setStatus(c *charge, status, reason string) {
 		defer s.refreshCarnet(k)
 	}
 	if c.NotificationURL != nil && *c.NotificationURL != "" {
-		s.callbacks = append(s.callbacks, &delivery{URL: *c.NotificationURL, Token: c.Token, Next: time.Now()})
+		s.callbacks = append(s.callbacks, &delivery{URL: *c.NotificationURL, Token: c.Token, Next: time.Now(), Since: time.Now()})
 		select {
 		case s.wake <- struct{}{}:
 		default:
@@ -103,6 +134,8 @@ func (s *Server) getNotification(w http.ResponseWriter, r *http.Request) {
 		notFoundErr("token").write(w)
 		return
 	}
+	// Fetching the token is what makes Efí count the callback as received.
+	s.fetched[r.PathValue("token")] = time.Now()
 	writeJSON(w, 200, map[string]any{"code": 200, "data": t.Changes})
 }
 
@@ -127,7 +160,13 @@ func (s *Server) deliverDue(ctx context.Context) {
 		}
 		ok := s.post(ctx, d)
 		if ok {
-			continue
+			// A 2xx is not enough: until the token is fetched, Efí keeps notifying (§7).
+			s.mu.Lock()
+			fetched := s.fetched[d.Token]
+			s.mu.Unlock()
+			if !fetched.Before(d.Since) {
+				continue
+			}
 		}
 		if d.Attempts >= len(s.cfg.CallbackRetryDelays) {
 			s.log.Warn("callback abandoned after retries", "url", d.URL, "attempts", d.Attempts+1)
@@ -155,9 +194,12 @@ func (s *Server) post(ctx context.Context, d *delivery) bool {
 	resp, err := s.cfg.HTTPClient.Do(req)
 	if err != nil {
 		s.log.Info("callback failed", "url", d.URL, "err", err, "attempt", d.Attempts+1)
+		s.recordDelivery(deliveryRecord{At: time.Now(), URL: d.URL, Kind: "notification", Response: err.Error()})
 		return false
 	}
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	resp.Body.Close()
+	s.recordDelivery(deliveryRecord{At: time.Now(), URL: d.URL, Kind: "notification", Status: resp.StatusCode, Response: string(answer)})
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		s.log.Info("callback refused", "url", d.URL, "status", resp.StatusCode, "attempt", d.Attempts+1)
 		return false

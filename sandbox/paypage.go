@@ -45,8 +45,10 @@ input,select{font:inherit;padding:8px;border:1px solid #c5cbd6;border-radius:8px
 {{if not .Payable}}<div class="card"><p class="notice" data-testid="pay-closed">Esta cobrança não pode mais ser paga (status: {{.Charge.Status}}).</p></div>
 {{else}}
 {{if .Billet}}<div class="card">
-  <h2>Boleto</h2><p class="muted">No sandbox, o boleto é compensado na hora.</p>
-  <form method="post"><input type="hidden" name="method" value="billet"><button type="submit" data-testid="pay-billet">Pagar com boleto</button></form>
+  <h2>Boleto</h2>
+  {{with .Charge.Billet}}<p class="muted">Linha digitável</p><p data-testid="barcode"><code>{{.Barcode}}</code></p><p class="muted">Vencimento: {{.ExpireAt}}</p>{{end}}
+  <p class="muted">No sandbox, o boleto é compensado na hora.</p>
+  <form method="post"><input type="hidden" name="method" value="billet"><button type="submit" data-testid="pay-billet">{{if .Charge.Billet}}Pagar este boleto{{else}}Pagar com boleto{{end}}</button></form>
 </div>{{end}}
 {{if .Card}}<div class="card">
   <h2>Cartão de crédito</h2>

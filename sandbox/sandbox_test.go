@@ -299,23 +299,34 @@ func TestStatusMachineGuards(t *testing.T) {
 func TestCallbackRetriesUntilAccepted(t *testing.T) {
 	var mu sync.Mutex
 	attempts := 0
+	var e *env
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		defer mu.Unlock()
 		attempts++
-		if attempts < 3 {
+		n := attempts
+		mu.Unlock()
+		switch {
+		case n < 3:
 			w.WriteHeader(503)
+		case n == 4:
+			// Only fetching the token makes the callback count as received.
+			r.ParseForm()
+			e.call("GET", "/v1/notification/"+r.PostForm.Get("notification"), nil)
 		}
 	}))
 	defer receiver.Close()
-	e := start(t, Config{})
+	e = start(t, Config{})
 	e.call("POST", "/v1/charge/one-step/link", linkBody(receiver.URL))
-	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return attempts >= 3 })
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return attempts >= 4 })
+	time.Sleep(150 * time.Millisecond)
 	mu.Lock()
 	defer mu.Unlock()
-	if attempts != 3 {
-		t.Fatalf("%d attempts, want 3 (two failures, then accepted, then no more)", attempts)
+	if attempts != 4 {
+		t.Fatalf("%d attempts, want 4 (two failures, a 200 without fetching the token, then a 200 that fetched it)", attempts)
+	}
+	ds := e.sb.Deliveries()
+	if len(ds) != 4 || ds[0].Status != 200 || ds[3].Status != 503 {
+		t.Fatalf("delivery log: %+v", ds)
 	}
 }
 

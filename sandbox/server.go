@@ -104,6 +104,8 @@ type Server struct {
 	lookedUp  map[string]bool
 
 	jsonCallbacks []*jsonDelivery
+	deliveries    []deliveryRecord
+	fetched       map[string]time.Time
 	tokens        map[string]*notifToken
 	oauth         map[string]accessToken
 	quota         map[string]int // "day|route" -> count
@@ -154,7 +156,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		seq:       map[string]int64{}, charges: map[int64]*charge{}, tokens: map[string]*notifToken{},
 		plans: map[int64]*plan{}, carnets: map[int64]*carnet{}, subs: map[int64]*subscription{}, pixHooks: map[string]*pixWebhook{},
 		accounts: map[string]*account{}, accHooks: map[string]*accountWebhook{},
-		bills: map[string]*billPayment{}, billHooks: map[string]*billWebhook{}, lookedUp: map[string]bool{},
+		fetched: map[string]time.Time{},
+		bills:   map[string]*billPayment{}, billHooks: map[string]*billWebhook{}, lookedUp: map[string]bool{},
 		oauth: map[string]accessToken{}, quota: map[string]int{}, failures: map[string]*injection{},
 		wake: make(chan struct{}, 1),
 	}
@@ -537,4 +540,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /_sandbox/api/clock/advance", s.apiAdvanceClock)
 	m.HandleFunc("POST /_sandbox/api/failures", s.apiInjectFailure)
 	m.HandleFunc("GET /_sandbox/api/charges", s.apiListCharges)
+	m.HandleFunc("GET /_sandbox/api/deliveries", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, s.Deliveries()) })
+	m.HandleFunc("GET /_sandbox/accounts/{id}", s.approvalPage)
+	m.HandleFunc("POST /_sandbox/accounts/{id}", s.approvalSubmit)
 }
