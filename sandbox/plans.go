@@ -478,3 +478,76 @@ func (s *Server) renewSubscriptions() {
 		s.saveSub(sub)
 	}
 }
+
+// updateSubscription is PUT /v1/subscription/:id: plan, customer contact
+// or items of a card subscription.
+func (s *Server) updateSubscription(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		PlanID       int64          `json:"plan_id"`
+		Customer     map[string]any `json:"customer"`
+		Items        []itemIn       `json:"items"`
+		Shippings    []itemIn       `json:"shippings"`
+		PaymentToken string         `json:"payment_token"`
+	}
+	if e := decode(r, &in); e != nil {
+		e.write(w)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, ok := s.getSub(w, r)
+	if !ok {
+		return
+	}
+	if sub.Method != "credit_card" {
+		(&chargeError{Status: 400, Code: 3500069, Slug: "invalid_payment_method", Description: "Apenas assinaturas pagas com cartão de crédito podem ser alteradas."}).write(w)
+		return
+	}
+	if in.PlanID != 0 {
+		p := s.plans[in.PlanID]
+		if p == nil || p.Deleted {
+			notFoundErr("plan_id").write(w)
+			return
+		}
+		sub.PlanID = p.ID
+	}
+	if len(in.Items) > 0 {
+		items, total, e := validateItems(in.Items)
+		if e != nil {
+			e.write(w)
+			return
+		}
+		sub.Items, sub.Value = items, total
+	}
+	email, phone := "", ""
+	if in.Customer != nil {
+		email, _ = in.Customer["email"].(string)
+		phone, _ = in.Customer["phone_number"].(string)
+	}
+	sub.History = append(sub.History, histEntry{Message: "Assinatura alterada", CreatedAt: s.now().Format(tsLayout)})
+	s.saveSub(sub)
+	v := s.subView(sub)
+	v["customer"] = map[string]string{"email": email, "phone_number": phone}
+	writeJSON(w, 200, map[string]any{"code": 200, "data": v})
+}
+
+// resendSubscriptionLink is POST /v1/charge/:id/subscription/resend.
+func (s *Server) resendSubscriptionLink(w http.ResponseWriter, r *http.Request) {
+	email, ok := readEmail(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.getCharge(w, r)
+	if !ok {
+		return
+	}
+	if c.Link == nil {
+		(&chargeError{Status: 400, Code: 3500097, Slug: "link_not_found", Description: "A transação " + strconv.FormatInt(c.ID, 10) + " não possui um link de pagamento associado."}).write(w)
+		return
+	}
+	s.addHist(c, "Link da assinatura reenviado para "+email)
+	s.saveCharge(c)
+	writeJSON(w, 200, map[string]any{"code": 200})
+}

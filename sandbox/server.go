@@ -501,6 +501,8 @@ func (s *Server) routes() {
 	c("GET /cobrancas/v1/subscription/{id}", "charge", s.detailSubscription)
 	c("POST /cobrancas/v1/subscription/{id}/pay", "charge", s.paySubscription)
 	c("PUT /cobrancas/v1/subscription/{id}/cancel", "charge", s.cancelSubscription)
+	c("PUT /cobrancas/v1/subscription/{id}", "charge", s.updateSubscription)
+	c("POST /cobrancas/v1/charge/{id}/subscription/resend", "charge", s.resendSubscriptionLink)
 	c("PUT /cobrancas/v1/subscription/{id}/metadata", "charge", s.subscriptionMetadata)
 	c("POST /cobrancas/v1/subscription/{id}/history", "charge", s.subscriptionHistory)
 

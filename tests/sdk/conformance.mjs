@@ -142,6 +142,12 @@ await check('defineSubscriptionPayMethod', 'DefineSubscriptionPayMethodResponseS
   efi.defineSubscriptionPayMethod({ id: two?.data?.subscription_id }, { payment: { banking_billet: { expire_at: day(3), customer: { name: customer.name, cpf: customer.cpf } } } }));
 await check('createOneStepSubscriptionLink', 'CreateOneStepSubscriptionLinkResponseSchema', () =>
   efi.createOneStepSubscriptionLink({ id: planID }, { items, settings: { payment_method: 'all', expire_at: day(4), request_delivery_address: false } }));
+const cardSub = await efi.createOneStepSubscription({ id: planID }, { items, payment: { credit_card: { installments: 1, payment_token: 'b'.repeat(40), customer } } });
+await check('updateSubscription', 'UpdateSubscriptionResponseSchema', () =>
+  efi.updateSubscription({ id: cardSub.data.subscription_id }, { customer: { email: 'novo@example.com', phone_number: '31987654321' } }));
+const subLink = await efi.createOneStepSubscriptionLink({ id: planID }, { items, settings: { payment_method: 'all', expire_at: day(4), request_delivery_address: false } });
+await check('sendSubscriptionLinkEmail', 'SendSubscriptionLinkEmailResponseSchema', () =>
+  efi.sendSubscriptionLinkEmail({ id: subLink.data.charge.id }, { email: 'cliente@example.com' }));
 const lone = await efi.createPlan({ name: 'Sem uso', interval: 2 });
 await check('deletePlan', 'DeletePlanResponseSchema', () => efi.deletePlan({ id: lone.data.plan_id }));
 
