@@ -73,6 +73,7 @@ type charge struct {
 	PaidValue       int64          `json:"paid_value,omitempty"`
 	PaidAt          string         `json:"paid_at,omitempty"`
 	CarnetID        int64          `json:"carnet_id,omitempty"`
+	SubscriptionID  int64          `json:"subscription_id,omitempty"`
 	Parcel          int            `json:"parcel,omitempty"`
 }
 

@@ -80,10 +80,14 @@ func (s *Server) recordChange(c *charge, status, reason string) {
 	ch := change{ID: int64(len(t.Changes) + 1), Type: "charge", CustomID: c.CustomID,
 		Status: map[string]any{"current": status, "previous": prev}, Identifiers: map[string]int64{"charge_id": c.ID},
 		CreatedAt: s.now().Format(tsLayout), Reason: reason}
-	if c.CarnetID != 0 {
-		// A parcel shares its carnet's token; its own previous status is
-		// the last change of this parcel, not of the token (§7).
-		ch.Type, ch.Identifiers["carnet_id"] = "carnet_charge", c.CarnetID
+	if c.CarnetID != 0 || c.SubscriptionID != 0 {
+		// A parcel or a subscription's charge shares its parent's token; its
+		// own previous status is its last change, not the token's (§7).
+		if c.CarnetID != 0 {
+			ch.Type, ch.Identifiers["carnet_id"] = "carnet_charge", c.CarnetID
+		} else {
+			ch.Type, ch.Identifiers["subscription_id"] = "subscription_charge", c.SubscriptionID
+		}
 		ch.Status["previous"] = nil
 		for i := len(t.Changes) - 1; i >= 0; i-- {
 			if t.Changes[i].Identifiers["charge_id"] == c.ID {

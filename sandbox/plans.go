@@ -33,6 +33,39 @@ type subscription struct {
 	NextExecution   string      `json:"next_execution,omitempty"`
 	CreatedAt       string      `json:"created_at"`
 	History         []histEntry `json:"history"`
+	Token           string      `json:"token"`
+}
+
+// setSubStatus moves a subscription and records the change on its token,
+// with a callback to its notification_url (caller holds mu).
+func (s *Server) setSubStatus(sub *subscription, status string) {
+	prev := sub.Status
+	sub.Status = status
+	t := s.tokens[sub.Token]
+	if t == nil {
+		t = &notifToken{}
+		s.tokens[sub.Token] = t
+	}
+	var previous any = prev
+	if len(t.Changes) == 0 {
+		previous = nil
+	}
+	t.Changes = append(t.Changes, change{ID: int64(len(t.Changes) + 1), Type: "subscription", CustomID: sub.CustomID,
+		Status: map[string]any{"current": status, "previous": previous}, Identifiers: map[string]int64{"subscription_id": sub.ID}, CreatedAt: s.now().Format(tsLayout)})
+	s.store.put("token", sub.Token, t)
+	if sub.NotificationURL != nil && *sub.NotificationURL != "" {
+		s.callbacks = append(s.callbacks, &delivery{URL: *sub.NotificationURL, Token: sub.Token, Next: time.Now(), Since: time.Now()})
+	}
+}
+
+// subCharge creates a subscription's charge on the subscription's token (caller holds mu).
+func (s *Server) subCharge(sub *subscription, items []item, total int64, md *metadataIn) *charge {
+	c := s.newCharge(items, total, md)
+	delete(s.tokens, c.Token)
+	s.store.db.Exec(`DELETE FROM docs WHERE kind = 'token' AND id = ?`, c.Token)
+	c.Token, c.SubscriptionID = sub.Token, sub.ID
+	s.recordChange(c, "new", "")
+	return c
 }
 
 func (s *Server) savePlan(p *plan) { s.store.put("plan", strconv.FormatInt(p.ID, 10), p) }
@@ -204,12 +237,13 @@ func (s *Server) newSubscription(w http.ResponseWriter, r *http.Request, in subs
 		e.write(w)
 		return nil, nil, nil, false
 	}
-	sub := &subscription{ID: s.nextID("subscription", 60000), PlanID: p.ID, Status: "new", Items: items, Value: total, CreatedAt: s.now().Format(tsLayout)}
+	sub := &subscription{ID: s.nextID("subscription", 60000), PlanID: p.ID, Items: items, Value: total, CreatedAt: s.now().Format(tsLayout), Token: newUUID()}
 	if in.Metadata != nil {
 		sub.CustomID, sub.NotificationURL = in.Metadata.CustomID, in.Metadata.NotificationURL
 	}
 	sub.History = append(sub.History, histEntry{Message: "Assinatura criada", CreatedAt: sub.CreatedAt})
-	c := s.newCharge(items, total, in.Metadata)
+	s.setSubStatus(sub, "new")
+	c := s.subCharge(sub, items, total, in.Metadata)
 	sub.ChargeIDs = append(sub.ChargeIDs, c.ID)
 	s.subs[sub.ID] = sub
 	return sub, p, c, true
@@ -239,7 +273,8 @@ func (s *Server) activate(sub *subscription, p *plan, c *charge, pay paymentIn) 
 	if e != nil {
 		return nil, e
 	}
-	sub.Method, sub.Payment, sub.Status = c.Method, &pay, "active"
+	sub.Method, sub.Payment = c.Method, &pay
+	s.setSubStatus(sub, "active")
 	sub.NextExecution = s.now().AddDate(0, p.Interval, 0).Format(dateLayout)
 	sub.History = append(sub.History, histEntry{Message: "Assinatura ativa", CreatedAt: s.now().Format(tsLayout)})
 	out["subscription_id"] = sub.ID
@@ -391,7 +426,7 @@ func (s *Server) cancelSubscription(w http.ResponseWriter, r *http.Request) {
 		(&chargeError{Status: 400, Code: 3500040, Slug: "invalid_status", Description: "Apenas assinaturas com status [new] ou [active] podem ser canceladas."}).write(w)
 		return
 	}
-	sub.Status = "canceled"
+	s.setSubStatus(sub, "canceled")
 	sub.History = append(sub.History, histEntry{Message: "Assinatura cancelada", CreatedAt: s.now().Format(tsLayout)})
 	s.saveSub(sub)
 	writeJSON(w, 200, map[string]any{"code": 200})
@@ -455,11 +490,11 @@ func (s *Server) renewSubscriptions() {
 		for sub.Status == "active" && sub.NextExecution != "" && sub.NextExecution <= today {
 			p := s.plans[sub.PlanID]
 			if p.Repeats != nil && len(sub.ChargeIDs) >= *p.Repeats {
-				sub.Status = "expired"
+				s.setSubStatus(sub, "expired")
 				sub.History = append(sub.History, histEntry{Message: "Assinatura expirada", CreatedAt: s.now().Format(tsLayout)})
 				break
 			}
-			c := s.newCharge(sub.Items, sub.Value, &metadataIn{CustomID: sub.CustomID, NotificationURL: sub.NotificationURL})
+			c := s.subCharge(sub, sub.Items, sub.Value, &metadataIn{CustomID: sub.CustomID, NotificationURL: sub.NotificationURL})
 			if sub.Payment != nil {
 				pay := *sub.Payment
 				if pay.BankingBillet != nil {

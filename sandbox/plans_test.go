@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +128,37 @@ func TestPixWebhooks(t *testing.T) {
 	resp, _ = http.DefaultClient.Do(req)
 	if resp.StatusCode != 401 {
 		t.Fatalf("charges token on pix: %d", resp.StatusCode)
+	}
+}
+
+func TestSubscriptionNotificationToken(t *testing.T) {
+	e := start(t, Config{})
+	_, v := e.call("POST", "/v1/plan", map[string]any{"name": "Mensal", "interval": 1})
+	planID := itoa(int64(data(v)["plan_id"].(float64)))
+	tok := make(chan string, 20)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		tok <- r.PostForm.Get("notification")
+	}))
+	defer receiver.Close()
+	e.call("POST", "/v1/plan/"+planID+"/subscription/one-step", map[string]any{
+		"items":    []map[string]any{{"name": "Plano", "value": 4990}},
+		"metadata": map[string]any{"notification_url": receiver.URL},
+		"payment": map[string]any{"banking_billet": map[string]any{"expire_at": future(3),
+			"customer": map[string]any{"name": "Gorbadoc Oldbuck", "cpf": "94271564656"}}},
+	})
+	var token string
+	select {
+	case token = <-tok:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no callback")
+	}
+	_, v = e.call("GET", "/v1/notification/"+token, nil)
+	types := map[string]int{}
+	for _, c := range v["data"].([]any) {
+		types[c.(map[string]any)["type"].(string)]++
+	}
+	if types["subscription"] != 2 || types["subscription_charge"] != 2 {
+		t.Fatalf("subscription token changes: %v", types)
 	}
 }
