@@ -114,7 +114,7 @@ func Home(v HomeView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = homeCard("nav.accounts", "home.card.accounts", "/accounts").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = homeCard("nav.events", "home.card.events", "/events").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
