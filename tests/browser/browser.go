@@ -77,8 +77,8 @@ func New(t testing.TB) context.Context {
 	return ctx
 }
 
-// Screenshot saves a full-page PNG to path when the environment variable
-// SCREENSHOTS names a folder (used to refresh the README's picture).
+// Screenshot saves a PNG of the browser's viewport when the environment
+// variable SCREENSHOTS names a folder (used to refresh the README's pictures).
 func Screenshot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	dir := os.Getenv("SCREENSHOTS")
@@ -86,7 +86,7 @@ func Screenshot(t testing.TB, ctx context.Context, name string) {
 		return
 	}
 	var png []byte
-	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.CaptureScreenshot(&png)); err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
 	if err := os.WriteFile(dir+"/"+name+".png", png, 0o644); err != nil {
