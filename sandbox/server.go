@@ -298,12 +298,6 @@ func (s *Server) SetPublicURL(u string) {
 	s.publicURL = strings.TrimRight(u, "/")
 }
 
-func (s *Server) base() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.publicURL
-}
-
 // Close releases the state file.
 func (s *Server) Close() error { return s.store.close() }
 
